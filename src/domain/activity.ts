@@ -1,0 +1,49 @@
+// The one activity shape the domain reasons about. Strava, Garmin and .FIT mappers
+// (src/integrations/*) all produce it; nothing here knows where it came from
+// beyond `source`, which is kept so reasons can name the evidence.
+
+export type ActivitySource = "strava" | "garmin" | "fit" | "manual";
+
+export type Sport = "run" | "strength" | "other";
+
+/** What the source itself says about a run (Strava workout_type, a Garmin workout or race). */
+export type SourceLabel = "race" | "long" | "workout" | null;
+
+export interface Lap {
+  index: number;
+  /** seconds from the activity start to the lap start, when known */
+  startOffsetS: number | null;
+  elapsedS: number;
+  movingS: number;
+  distanceM: number;
+  /** metres per second over the lap's moving time */
+  avgSpeedMps: number | null;
+  avgHr: number | null;
+  maxHr: number | null;
+  /** a device's own lap intensity marker (FIT lap.intensity), when present */
+  intensity: "active" | "rest" | "warmup" | "cooldown" | null;
+}
+
+export interface Activity {
+  source: ActivitySource;
+  /** the source's own id, as text (Strava ids exceed 2^53 in places: never a number) */
+  id: string;
+  name: string;
+  sport: Sport;
+  /** the source's own sport label, e.g. Strava "TrailRun", Garmin "RUNNING" */
+  sportType: string;
+  /** start instant, ISO 8601 in UTC ("2026-12-08T17:00:00.000Z") */
+  start: string;
+  /** IANA zone the activity was recorded in, when the source says */
+  timezone: string | null;
+  /** offset of local time from UTC at the start, seconds, when the source says */
+  utcOffsetS: number | null;
+  movingS: number;
+  elapsedS: number;
+  distanceM: number;
+  avgHr: number | null;
+  maxHr: number | null;
+  avgSpeedMps: number | null;
+  sourceLabel: SourceLabel;
+  laps: Lap[];
+}
