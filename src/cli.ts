@@ -9,8 +9,6 @@ const commands: Record<string, { summary: string; load: () => Promise<{ run: Com
   migrate: { summary: "create the database if missing and apply migrations", load: () => import("./commands/migrate.ts") },
   classify: { summary: "classify activity files (Strava JSON, Garmin JSON, .fit)", load: () => import("./commands/classify.ts") },
   plan: { summary: "plan strength sessions from a JSON description of runs", load: () => import("./commands/plan.ts") },
-  strava: { summary: "manage the Strava push subscription: subscribe | status | unsubscribe", load: () => import("./commands/strava.ts") },
-  backfill: { summary: "import an athlete's recent activities: --athlete ID", load: () => import("./commands/backfill.ts") },
 };
 
 function usage(): string {

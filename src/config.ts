@@ -1,0 +1,163 @@
+// The one place that reads the environment. `loadConfig` is called once at start-up
+// and the resulting object is passed down; nothing else reads process.env.
+import { randomBytes } from "node:crypto";
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { z } from "zod";
+
+const port = z.coerce
+  .number({ message: "must be a number" })
+  .int("must be a whole number")
+  .min(1, "must be 1-65535")
+  .max(65535, "must be 1-65535");
+
+const url = (protocols: string[]) =>
+  z.string().refine((v) => {
+    try {
+      return protocols.includes(new URL(v).protocol);
+    } catch {
+      return false;
+    }
+  }, `must be a URL starting with ${protocols.map((p) => `${p}//`).join(" or ")}`);
+
+/** 32 random bytes, given as 64 hex characters or base64 (as `openssl rand -base64 32` prints). */
+const key32 = z.string().transform((v, ctx) => {
+  const buf = /^[0-9a-fA-F]{64}$/.test(v) ? Buffer.from(v, "hex") : Buffer.from(v, "base64");
+  if (buf.length !== 32) {
+    ctx.addIssue({ code: "custom", message: "must be 32 bytes as 64 hex characters or base64 (openssl rand -base64 32)" });
+    return z.NEVER;
+  }
+  return buf;
+});
+
+const secret = z.string().min(32, "must be at least 32 characters (openssl rand -base64 32)");
+
+const positiveMs = z.coerce.number({ message: "must be a number" }).int().min(0);
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
+  PORT: port.default(3000),
+  HOST: z.string().min(1).default("0.0.0.0"),
+  PUBLIC_URL: url(["http:", "https:"]).optional(),
+  DATABASE_URL: url(["postgres:", "postgresql:"]).default("postgres://postgres@127.0.0.1:5432/runstrong"),
+  REDIS_URL: url(["redis:", "rediss:"]).default("redis://127.0.0.1:6379"),
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/, "may hold letters, digits, _ and - only")
+    .default("runstrong"),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  TOKEN_ENCRYPTION_KEY: key32.optional(),
+  SESSION_SECRET: secret.optional(),
+  ADMIN_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
+  WORKER_CONCURRENCY: z.coerce.number({ message: "must be a number" }).int().min(1).max(64).default(4),
+  SHUTDOWN_TIMEOUT_MS: positiveMs.default(10_000),
+  WEBHOOK_INBOX_RETENTION_DAYS: z.coerce.number({ message: "must be a number" }).int().min(1).default(30),
+  SECRETS_FILE: z.string().default(".runstrong/secrets.json"),
+});
+
+export type Env = z.input<typeof envSchema>;
+
+export interface Config {
+  env: "development" | "test" | "production";
+  http: { port: number; host: string; publicUrl: string };
+  databaseUrl: string;
+  redis: { url: string; prefix: string };
+  logLevel: string;
+  secrets: { tokenEncryptionKey: Buffer; sessionSecret: string; adminToken: string | null; generatedFile: string | null };
+  workers: { concurrency: number; shutdownTimeoutMs: number };
+  retention: { webhookInboxDays: number };
+}
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  ${p}`).join("\n")}`);
+    this.problems = problems;
+  }
+}
+
+/** Empty strings count as unset, as in most .env files and compose files. */
+function withoutEmpty(env: NodeJS.ProcessEnv): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) if (v !== undefined && v !== "") out[k] = v;
+  return out;
+}
+
+interface GeneratedSecrets {
+  tokenEncryptionKey: string;
+  sessionSecret: string;
+}
+
+/**
+ * Outside production a fresh install must start with nothing set, yet tokens
+ * encrypted today must decrypt tomorrow: generate the secrets once into a
+ * git-ignored file and reuse them.
+ */
+function developmentSecrets(file: string): GeneratedSecrets {
+  if (existsSync(file)) {
+    const parsed = z
+      .object({ tokenEncryptionKey: z.string(), sessionSecret: z.string() })
+      .safeParse(JSON.parse(readFileSync(file, "utf8")));
+    if (parsed.success) return parsed.data;
+    throw new ConfigError([`${file}: not a runstrong secrets file; delete it to generate a new one`]);
+  }
+  const generated: GeneratedSecrets = {
+    tokenEncryptionKey: randomBytes(32).toString("base64"),
+    sessionSecret: randomBytes(32).toString("base64url"),
+  };
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, `${JSON.stringify(generated, null, 2)}\n`, { mode: 0o600 });
+  chmodSync(file, 0o600);
+  return generated;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd()): Config {
+  const parsed = envSchema.safeParse(withoutEmpty(env));
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((i) => {
+        const name = i.path.join(".");
+        const given = env[name];
+        return `${name}: ${i.message}${given !== undefined && !/SECRET|KEY|TOKEN/.test(name) ? ` (got "${given}")` : ""}`;
+      }),
+    );
+  }
+  const e = parsed.data;
+  const problems: string[] = [];
+  let tokenEncryptionKey = e.TOKEN_ENCRYPTION_KEY;
+  let sessionSecret = e.SESSION_SECRET;
+  let generatedFile: string | null = null;
+  if (e.NODE_ENV === "production") {
+    if (!tokenEncryptionKey) problems.push("TOKEN_ENCRYPTION_KEY: required in production (openssl rand -base64 32)");
+    if (!sessionSecret) problems.push("SESSION_SECRET: required in production (openssl rand -base64 32)");
+    if (!e.PUBLIC_URL) problems.push("PUBLIC_URL: required in production (the address athletes and Strava reach, https://...)");
+  } else if (!tokenEncryptionKey || !sessionSecret) {
+    generatedFile = resolve(cwd, e.SECRETS_FILE);
+    const generated = developmentSecrets(generatedFile);
+    tokenEncryptionKey ??= Buffer.from(generated.tokenEncryptionKey, "base64");
+    sessionSecret ??= generated.sessionSecret;
+  }
+  if (problems.length > 0 || !tokenEncryptionKey || !sessionSecret) throw new ConfigError(problems);
+  return {
+    env: e.NODE_ENV,
+    http: { port: e.PORT, host: e.HOST, publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, "") },
+    databaseUrl: e.DATABASE_URL,
+    redis: { url: e.REDIS_URL, prefix: e.REDIS_PREFIX },
+    logLevel: e.LOG_LEVEL,
+    secrets: { tokenEncryptionKey, sessionSecret, adminToken: e.ADMIN_TOKEN ?? null, generatedFile },
+    workers: { concurrency: e.WORKER_CONCURRENCY, shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS },
+    retention: { webhookInboxDays: e.WEBHOOK_INBOX_RETENTION_DAYS },
+  };
+}
+
+/** Where a URL points, without its password, for messages and logs. */
+export function redactUrl(value: string): string {
+  try {
+    const u = new URL(value);
+    if (u.password) u.password = "***";
+    return u.toString();
+  } catch {
+    return "(unparseable URL)";
+  }
+}

@@ -1,0 +1,24 @@
+import { sql } from "drizzle-orm";
+import { bigserial, index, jsonb, pgTable, text, timestamp } from "drizzle-orm/pg-core";
+
+/**
+ * An athlete and their planning settings. The settings object is the `athlete`
+ * object of `runstrong plan` (../shared/contracts/cli.md) plus the run template
+ * and notification preferences; it is validated by zod where it is written.
+ * The time zone is a column of its own because scheduling queries read it.
+ */
+export const athletes = pgTable(
+  "athletes",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    displayName: text("display_name"),
+    email: text("email"),
+    timezone: text("timezone").notNull().default("UTC"),
+    settings: jsonb("settings").$type<Record<string, unknown>>().notNull().default(sql`'{}'::jsonb`),
+    /** unguessable token of the athlete's iCalendar feed; rotating it retires the old URL */
+    calendarToken: text("calendar_token").notNull().unique(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("athletes_timezone_idx").on(t.timezone)],
+);

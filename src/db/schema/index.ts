@@ -1,0 +1,6 @@
+export * from "./activities.ts";
+export * from "./athletes.ts";
+export * from "./connections.ts";
+export * from "./outbound.ts";
+export * from "./plans.ts";
+export * from "./webhooks.ts";

@@ -1,0 +1,61 @@
+import { bigint, bigserial, integer, pgEnum, pgTable, text, timestamp, unique, uuid } from "drizzle-orm/pg-core";
+import { athletes } from "./athletes.ts";
+import { planVersions } from "./plans.ts";
+
+export const destination = pgEnum("destination", ["garmin", "intervals_icu"]);
+export const deliveryStatus = pgEnum("delivery_status", ["pending", "sent", "failed", "deleted"]);
+export const notificationChannel = pgEnum("notification_channel", ["email", "webpush"]);
+
+/** A planned session as it exists in an outside calendar or device, by its id there. */
+export const workoutPushes = pgTable(
+  "workout_pushes",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    athleteId: bigint("athlete_id", { mode: "number" })
+      .notNull()
+      .references(() => athletes.id, { onDelete: "cascade" }),
+    sessionKey: uuid("session_key").notNull(),
+    destination: destination("destination").notNull(),
+    externalId: text("external_id"),
+    /** the planned_sessions.sequence last pushed, so a retry pushes nothing twice */
+    pushedSequence: integer("pushed_sequence"),
+    status: deliveryStatus("status").notNull().default("pending"),
+    error: text("error"),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [unique("workout_pushes_destination_session_uq").on(t.destination, t.sessionKey)],
+);
+
+/** One row per plan change and channel: a retried notify job sends nothing twice. */
+export const notifications = pgTable(
+  "notifications",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    athleteId: bigint("athlete_id", { mode: "number" })
+      .notNull()
+      .references(() => athletes.id, { onDelete: "cascade" }),
+    planVersionId: bigint("plan_version_id", { mode: "number" })
+      .notNull()
+      .references(() => planVersions.id, { onDelete: "cascade" }),
+    channel: notificationChannel("channel").notNull(),
+    status: deliveryStatus("status").notNull().default("pending"),
+    error: text("error"),
+    sentAt: timestamp("sent_at", { withTimezone: true }),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [unique("notifications_version_channel_uq").on(t.planVersionId, t.channel)],
+);
+
+/** A browser's Web Push subscription (endpoint + keys), as PushManager.subscribe() gives it. */
+export const webPushSubscriptions = pgTable("web_push_subscriptions", {
+  id: bigserial("id", { mode: "number" }).primaryKey(),
+  athleteId: bigint("athlete_id", { mode: "number" })
+    .notNull()
+    .references(() => athletes.id, { onDelete: "cascade" }),
+  endpoint: text("endpoint").notNull().unique(),
+  p256dh: text("p256dh").notNull(),
+  auth: text("auth").notNull(),
+  failureCount: integer("failure_count").notNull().default(0),
+  lastSuccessAt: timestamp("last_success_at", { withTimezone: true }),
+  createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+});

@@ -1,0 +1,43 @@
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { HTTPException } from "hono/http-exception";
+import { requestId } from "hono/request-id";
+import type { AppDeps, AppEnv } from "./deps.ts";
+import { AppError, errorBody } from "./errors.ts";
+import { requestLog } from "./middleware/request-log.ts";
+import { registerAdminQueues } from "./routes/admin-queues.ts";
+import { registerHealthz } from "./routes/healthz.ts";
+import { registerMetrics } from "./routes/metrics.ts";
+import { registerReadyz } from "./routes/readyz.ts";
+
+export function createApp(deps: AppDeps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  app.use(requestId({ limitLength: 64 }));
+  app.use(requestLog(deps.logger, deps.metrics));
+  app.use(
+    bodyLimit({
+      maxSize: 1024 * 1024,
+      onError: (c) => errorBody(c, "payload_too_large", "request body over 1 MiB"),
+    }),
+  );
+
+  registerHealthz(app);
+  registerReadyz(app, deps);
+  registerMetrics(app, deps);
+  registerAdminQueues(app, deps);
+
+  app.notFound((c) => errorBody(c, "not_found", `no route for ${c.req.method} ${c.req.path}`));
+  app.onError((err, c) => {
+    if (err instanceof AppError) {
+      c.get("logger").info({ code: err.code, err: err.message }, "request refused");
+      return errorBody(c, err.code, err.message, err.details);
+    }
+    if (err instanceof HTTPException && err.status < 500) {
+      c.get("logger").info({ status: err.status, err: err.message }, "request refused");
+      return errorBody(c, err.status === 401 ? "unauthorized" : "bad_request", err.message || "bad request");
+    }
+    c.get("logger").error({ err }, "unhandled error");
+    return errorBody(c, "internal", "something went wrong on our side; it has been logged");
+  });
+  return app;
+}

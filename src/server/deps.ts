@@ -1,0 +1,28 @@
+import type { Queue } from "bullmq";
+import type { Config } from "../config.ts";
+import type { Database } from "../db/client.ts";
+import type { Logger } from "../observability/logger.ts";
+import type { Metrics } from "../observability/metrics.ts";
+import type { Queues } from "../workers/queues.ts";
+
+export interface ReadinessCheck {
+  name: string;
+  check: () => Promise<void>;
+}
+
+/** Everything the HTTP side uses, built once at start-up (or per test) and passed in. */
+export interface AppDeps {
+  config: Config;
+  db: Database;
+  queues: Queues;
+  logger: Logger;
+  metrics: Metrics;
+  readiness: ReadinessCheck[];
+  now: () => Date;
+}
+
+export type AppEnv = { Variables: { requestId: string; logger: Logger } };
+
+export function allQueues(queues: Queues): Queue[] {
+  return Object.values(queues);
+}

@@ -1,0 +1,14 @@
+import { pruneHandledEvents } from "../../db/repos/webhook-inbox.ts";
+import type { QueueProcessor } from "../context.ts";
+
+const DAY_MS = 86_400_000;
+
+export const maintenanceProcessor: QueueProcessor<"maintenance"> = {
+  "prune-webhook-inbox": async (payload, deps, ctx) => {
+    const days = payload.olderThanDays ?? deps.config.retention.webhookInboxDays;
+    const before = new Date(deps.now().getTime() - days * DAY_MS);
+    const deleted = await pruneHandledEvents(deps.db, before);
+    ctx.logger.info({ deleted, before: before.toISOString() }, "pruned webhook inbox");
+    return { deleted };
+  },
+};

@@ -1,0 +1,14 @@
+import type { JobHandler, QueueProcessor } from "./context.ts";
+import { JOBS, type JobName, type QueueName } from "./jobs.ts";
+import { maintenanceProcessor } from "./processors/maintenance.ts";
+
+/** Each queue's processor. The type makes a missing handler a compile error. */
+export const PROCESSORS: { [Q in QueueName]: QueueProcessor<Q> } = {
+  maintenance: maintenanceProcessor,
+};
+
+export function handlerFor(queue: QueueName, name: string): JobHandler<JobName> | undefined {
+  const def = (JOBS as Record<string, { queue: QueueName }>)[name];
+  if (!def || def.queue !== queue) return undefined;
+  return (PROCESSORS[queue] as Record<string, JobHandler<JobName>>)[name];
+}
