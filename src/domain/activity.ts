@@ -1,6 +1,7 @@
 // The one activity shape the domain reasons about. Strava, Garmin and .FIT mappers
 // (src/integrations/*) all produce it; nothing here knows where it came from
 // beyond `source`, which is kept so reasons can name the evidence.
+import { isValidTimeZone, localDate } from "./time.ts";
 
 export type ActivitySource = "strava" | "garmin" | "fit" | "manual";
 
@@ -46,4 +47,26 @@ export interface Activity {
   avgSpeedMps: number | null;
   sourceLabel: SourceLabel;
   laps: Lap[];
+  /**
+   * Local wall-clock start "YYYY-MM-DDTHH:MM:SS" when the source says so. It matters
+   * when the UTC instant itself is unknown: a FIT device whose clock was never set
+   * records only relative time, and then `start` is this wall clock read as UTC.
+   */
+  startLocal?: string | null;
+  /** the sports of a multisport recording in order (e.g. a triathlon), when this activity is one leg of it */
+  multisport?: string[] | null;
+}
+
+/**
+ * The athlete-local calendar date the activity started on: from its IANA zone when
+ * known (DST-correct), else from its UTC offset, else from its local wall clock,
+ * else the UTC date.
+ */
+export function activityLocalDate(activity: Activity): string {
+  const ms = Date.parse(activity.start);
+  if (activity.timezone && isValidTimeZone(activity.timezone)) return localDate(ms, activity.timezone);
+  if (activity.utcOffsetS !== null)
+    return new Date(ms + activity.utcOffsetS * 1000).toISOString().slice(0, 10);
+  if (activity.startLocal) return activity.startLocal.slice(0, 10);
+  return new Date(ms).toISOString().slice(0, 10);
 }

@@ -35,6 +35,12 @@ export interface ClassifyContext {
 export interface RunBaseline {
   easySpeedMps: number | null;
   usualRunS: number | null;
+  /**
+   * median average heart rate of those easy-looking runs: the athlete's own easy
+   * effort, which tells a miscalibrated zone table (Strava's age-based default) from
+   * a hard run
+   */
+  easyHr?: number | null;
   /** how many runs the baseline rests on */
   runs: number;
 }
