@@ -3,12 +3,24 @@
 import { type CommandIO, type CommandRun, EXIT_USAGE } from "./commands/command.ts";
 
 const commands: Record<string, { summary: string; load: () => Promise<{ run: CommandRun }> }> = {
-  start: { summary: "migrate, then serve HTTP and run the workers in one process", load: () => import("./commands/start.ts") },
+  start: {
+    summary: "migrate, then serve HTTP and run the workers in one process",
+    load: () => import("./commands/start.ts"),
+  },
   serve: { summary: "serve HTTP only", load: () => import("./commands/serve.ts") },
   work: { summary: "run the queue workers only", load: () => import("./commands/work.ts") },
-  migrate: { summary: "create the database if missing and apply migrations", load: () => import("./commands/migrate.ts") },
-  classify: { summary: "classify activity files (Strava JSON, Garmin JSON, .fit)", load: () => import("./commands/classify.ts") },
-  plan: { summary: "plan strength sessions from a JSON description of runs", load: () => import("./commands/plan.ts") },
+  migrate: {
+    summary: "create the database if missing and apply migrations",
+    load: () => import("./commands/migrate.ts"),
+  },
+  classify: {
+    summary: "classify activity files (Strava JSON, Garmin JSON, .fit)",
+    load: () => import("./commands/classify.ts"),
+  },
+  plan: {
+    summary: "plan strength sessions from a JSON description of runs",
+    load: () => import("./commands/plan.ts"),
+  },
 };
 
 function usage(): string {

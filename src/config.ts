@@ -12,19 +12,25 @@ const port = z.coerce
   .max(65535, "must be 1-65535");
 
 const url = (protocols: string[]) =>
-  z.string().refine((v) => {
-    try {
-      return protocols.includes(new URL(v).protocol);
-    } catch {
-      return false;
-    }
-  }, `must be a URL starting with ${protocols.map((p) => `${p}//`).join(" or ")}`);
+  z.string().refine(
+    (v) => {
+      try {
+        return protocols.includes(new URL(v).protocol);
+      } catch {
+        return false;
+      }
+    },
+    `must be a URL starting with ${protocols.map((p) => `${p}//`).join(" or ")}`,
+  );
 
 /** 32 random bytes, given as 64 hex characters or base64 (as `openssl rand -base64 32` prints). */
 const key32 = z.string().transform((v, ctx) => {
   const buf = /^[0-9a-fA-F]{64}$/.test(v) ? Buffer.from(v, "hex") : Buffer.from(v, "base64");
   if (buf.length !== 32) {
-    ctx.addIssue({ code: "custom", message: "must be 32 bytes as 64 hex characters or base64 (openssl rand -base64 32)" });
+    ctx.addIssue({
+      code: "custom",
+      message: "must be 32 bytes as 64 hex characters or base64 (openssl rand -base64 32)",
+    });
     return z.NEVER;
   }
   return buf;
@@ -53,6 +59,27 @@ const envSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: positiveMs.default(10_000),
   WEBHOOK_INBOX_RETENTION_DAYS: z.coerce.number({ message: "must be a number" }).int().min(1).default(30),
   SECRETS_FILE: z.string().default(".runstrong/secrets.json"),
+  STRAVA_CLIENT_ID: z
+    .string()
+    .regex(/^\d+$/, "must be the numeric Client ID from strava.com/settings/api")
+    .optional(),
+  STRAVA_CLIENT_SECRET: z
+    .string()
+    .min(10, "must be the Client Secret from strava.com/settings/api")
+    .optional(),
+  STRAVA_VERIFY_TOKEN: z.string().min(8, "must be at least 8 characters").optional(),
+  /** pins the push subscription whose events we accept; otherwise the one `runstrong strava subscribe` stored */
+  STRAVA_SUBSCRIPTION_ID: z.string().regex(/^\d+$/, "must be a number").optional(),
+  STRAVA_API_BASE_URL: url(["http:", "https:"]).default("https://www.strava.com/api/v3"),
+  STRAVA_OAUTH_BASE_URL: url(["http:", "https:"]).default("https://www.strava.com/oauth"),
+  STRAVA_REQUEST_TIMEOUT_MS: positiveMs.default(15_000),
+  STRAVA_RAW_RETENTION_DAYS: z.coerce
+    .number({ message: "must be a number" })
+    .int()
+    .min(0)
+    .max(7, "Strava's API agreement allows at most 7")
+    .default(7),
+  REPLAN_DEBOUNCE_MS: positiveMs.default(30_000),
 });
 
 export type Env = z.input<typeof envSchema>;
@@ -63,9 +90,26 @@ export interface Config {
   databaseUrl: string;
   redis: { url: string; prefix: string };
   logLevel: string;
-  secrets: { tokenEncryptionKey: Buffer; sessionSecret: string; adminToken: string | null; generatedFile: string | null };
+  secrets: {
+    tokenEncryptionKey: Buffer;
+    sessionSecret: string;
+    adminToken: string | null;
+    generatedFile: string | null;
+  };
   workers: { concurrency: number; shutdownTimeoutMs: number };
   retention: { webhookInboxDays: number };
+  strava: {
+    /** null when STRAVA_CLIENT_ID / STRAVA_CLIENT_SECRET are unset: Strava features are off and say so */
+    clientId: string | null;
+    clientSecret: string | null;
+    verifyToken: string | null;
+    subscriptionId: string | null;
+    apiBaseUrl: string;
+    oauthBaseUrl: string;
+    requestTimeoutMs: number;
+    rawRetentionDays: number;
+  };
+  replan: { debounceMs: number };
 }
 
 export class ConfigError extends Error {
@@ -129,25 +173,47 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd()):
   let sessionSecret = e.SESSION_SECRET;
   let generatedFile: string | null = null;
   if (e.NODE_ENV === "production") {
-    if (!tokenEncryptionKey) problems.push("TOKEN_ENCRYPTION_KEY: required in production (openssl rand -base64 32)");
+    if (!tokenEncryptionKey)
+      problems.push("TOKEN_ENCRYPTION_KEY: required in production (openssl rand -base64 32)");
     if (!sessionSecret) problems.push("SESSION_SECRET: required in production (openssl rand -base64 32)");
-    if (!e.PUBLIC_URL) problems.push("PUBLIC_URL: required in production (the address athletes and Strava reach, https://...)");
+    if (!e.PUBLIC_URL)
+      problems.push(
+        "PUBLIC_URL: required in production (the address athletes and Strava reach, https://...)",
+      );
   } else if (!tokenEncryptionKey || !sessionSecret) {
     generatedFile = resolve(cwd, e.SECRETS_FILE);
     const generated = developmentSecrets(generatedFile);
     tokenEncryptionKey ??= Buffer.from(generated.tokenEncryptionKey, "base64");
     sessionSecret ??= generated.sessionSecret;
   }
+  if ((e.STRAVA_CLIENT_ID === undefined) !== (e.STRAVA_CLIENT_SECRET === undefined)) {
+    problems.push("STRAVA_CLIENT_ID and STRAVA_CLIENT_SECRET: set both or neither");
+  }
   if (problems.length > 0 || !tokenEncryptionKey || !sessionSecret) throw new ConfigError(problems);
   return {
     env: e.NODE_ENV,
-    http: { port: e.PORT, host: e.HOST, publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, "") },
+    http: {
+      port: e.PORT,
+      host: e.HOST,
+      publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ""),
+    },
     databaseUrl: e.DATABASE_URL,
     redis: { url: e.REDIS_URL, prefix: e.REDIS_PREFIX },
     logLevel: e.LOG_LEVEL,
     secrets: { tokenEncryptionKey, sessionSecret, adminToken: e.ADMIN_TOKEN ?? null, generatedFile },
     workers: { concurrency: e.WORKER_CONCURRENCY, shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS },
     retention: { webhookInboxDays: e.WEBHOOK_INBOX_RETENTION_DAYS },
+    strava: {
+      clientId: e.STRAVA_CLIENT_ID ?? null,
+      clientSecret: e.STRAVA_CLIENT_SECRET ?? null,
+      verifyToken: e.STRAVA_VERIFY_TOKEN ?? null,
+      subscriptionId: e.STRAVA_SUBSCRIPTION_ID ?? null,
+      apiBaseUrl: e.STRAVA_API_BASE_URL.replace(/\/+$/, ""),
+      oauthBaseUrl: e.STRAVA_OAUTH_BASE_URL.replace(/\/+$/, ""),
+      requestTimeoutMs: e.STRAVA_REQUEST_TIMEOUT_MS,
+      rawRetentionDays: e.STRAVA_RAW_RETENTION_DAYS,
+    },
+    replan: { debounceMs: e.REPLAN_DEBOUNCE_MS },
   };
 }
 

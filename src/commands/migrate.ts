@@ -8,7 +8,8 @@ export const run: CommandRun = async (_args, io) => {
   const booted = await boot(io, "migrate", { postgres: true, redis: false, createDatabase: true });
   if (typeof booted === "number") return booted;
   const { config, logger } = booted;
-  if (await ensureDatabase(config.databaseUrl)) logger.info({ database: redactUrl(config.databaseUrl) }, "created database");
+  if (await ensureDatabase(config.databaseUrl))
+    logger.info({ database: redactUrl(config.databaseUrl) }, "created database");
   const pool = openDatabase(config.databaseUrl, { max: 2, applicationName: "runstrong-migrate" });
   try {
     await runMigrations(pool);

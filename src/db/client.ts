@@ -12,7 +12,10 @@ export interface DatabasePool {
   close: () => Promise<void>;
 }
 
-export function openDatabase(url: string, options: { max?: number; applicationName?: string } = {}): DatabasePool {
+export function openDatabase(
+  url: string,
+  options: { max?: number; applicationName?: string } = {},
+): DatabasePool {
   const sql = postgres(url, {
     max: options.max ?? 10,
     // Postgres' own chatter (NOTICE: relation already exists...) is not ours to log.

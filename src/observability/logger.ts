@@ -18,7 +18,10 @@ const REDACT = [
   "*.headers.cookie",
 ];
 
-export function createLogger(options: { level: string; name?: string }, destination?: pino.DestinationStream): Logger {
+export function createLogger(
+  options: { level: string; name?: string },
+  destination?: pino.DestinationStream,
+): Logger {
   return pino(
     {
       level: options.level,

@@ -1,6 +1,6 @@
+import type { CommandIO } from "../commands/command.ts";
 import { type Config, ConfigError, loadConfig } from "../config.ts";
 import { createLogger, type Logger } from "../observability/logger.ts";
-import type { CommandIO } from "../commands/command.ts";
 import { checkPostgres, checkRedis, formatMissing } from "./dependencies.ts";
 
 export interface Booted {
@@ -30,11 +30,16 @@ export async function boot(
   }
   const logger = createLogger({ level: config.logLevel }).child({ role });
   if (config.secrets.generatedFile) {
-    logger.info({ file: config.secrets.generatedFile }, "development secrets in use (set TOKEN_ENCRYPTION_KEY and SESSION_SECRET in production)");
+    logger.info(
+      { file: config.secrets.generatedFile },
+      "development secrets in use (set TOKEN_ENCRYPTION_KEY and SESSION_SECRET in production)",
+    );
   }
   const missing = (
     await Promise.all([
-      needs.postgres ? checkPostgres(config.databaseUrl, { createIfMissing: needs.createDatabase ?? false }) : null,
+      needs.postgres
+        ? checkPostgres(config.databaseUrl, { createIfMissing: needs.createDatabase ?? false })
+        : null,
       needs.redis ? checkRedis(config.redis.url) : null,
     ])
   ).filter((m) => m !== null);

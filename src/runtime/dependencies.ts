@@ -33,7 +33,10 @@ function describe(err: unknown): string {
  * With `createIfMissing`, a database that does not exist yet is fine (migrate will
  * create it), so only the server itself has to answer.
  */
-export async function checkPostgres(url: string, options: { createIfMissing: boolean }): Promise<MissingDependency | null> {
+export async function checkPostgres(
+  url: string,
+  options: { createIfMissing: boolean },
+): Promise<MissingDependency | null> {
   const sql = postgres(url, { max: 1, connect_timeout: 3, onnotice: () => {} });
   try {
     await sql`select 1`;
@@ -47,10 +50,18 @@ export async function checkPostgres(url: string, options: { createIfMissing: boo
         setting: "DATABASE_URL",
         url: redactUrl(url),
         error: describe(err),
-        hint: ["the server answers but the database does not exist yet: run `npx runstrong migrate` (or `npm start`)"],
+        hint: [
+          "the server answers but the database does not exist yet: run `npx runstrong migrate` (or `npm start`)",
+        ],
       };
     }
-    return { name: "PostgreSQL", setting: "DATABASE_URL", url: redactUrl(url), error: describe(err), hint: POSTGRES_HINT };
+    return {
+      name: "PostgreSQL",
+      setting: "DATABASE_URL",
+      url: redactUrl(url),
+      error: describe(err),
+      hint: POSTGRES_HINT,
+    };
   } finally {
     await sql.end({ timeout: 1 }).catch(() => {});
   }
@@ -74,7 +85,13 @@ export async function checkRedis(url: string): Promise<MissingDependency | null>
     await redis.ping();
     return null;
   } catch (err) {
-    return { name: "Redis", setting: "REDIS_URL", url: redactUrl(url), error: describe(socketError ?? err), hint: REDIS_HINT };
+    return {
+      name: "Redis",
+      setting: "REDIS_URL",
+      url: redactUrl(url),
+      error: describe(socketError ?? err),
+      hint: REDIS_HINT,
+    };
   } finally {
     redis.disconnect();
   }

@@ -30,7 +30,14 @@ export class AppError extends Error {
 
 export function errorBody(c: Context, code: ErrorCode, message: string, details?: unknown) {
   return c.json(
-    { error: { code, message, requestId: c.get("requestId") as string | undefined, ...(details ? { details } : {}) } },
+    {
+      error: {
+        code,
+        message,
+        requestId: c.get("requestId") as string | undefined,
+        ...(details ? { details } : {}),
+      },
+    },
     STATUS[code],
   );
 }

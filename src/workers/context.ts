@@ -20,7 +20,11 @@ export interface JobContext {
   logger: Logger;
 }
 
-export type JobHandler<N extends JobName> = (payload: JobPayload<N>, deps: WorkerDeps, ctx: JobContext) => Promise<unknown>;
+export type JobHandler<N extends JobName> = (
+  payload: JobPayload<N>,
+  deps: WorkerDeps,
+  ctx: JobContext,
+) => Promise<unknown>;
 
 /** One processor file per queue, with exactly one handler for each of its jobs. */
 export type QueueProcessor<Q extends QueueName> = { [N in JobsOfQueue<Q>]: JobHandler<N> };

@@ -13,7 +13,13 @@ export interface RunningWorkers {
 
 export function startWorkers(
   deps: WorkerDeps,
-  options: { connection: Redis; prefix: string; concurrency: number; metrics: Metrics; queues?: readonly QueueName[] },
+  options: {
+    connection: Redis;
+    prefix: string;
+    concurrency: number;
+    metrics: Metrics;
+    queues?: readonly QueueName[];
+  },
 ): RunningWorkers {
   const workers = (options.queues ?? QUEUE_NAMES).map((queue) => {
     const worker = new Worker(
@@ -23,18 +29,30 @@ export function startWorkers(
         // A job nobody can run, or a payload that does not parse, will not get better on retry.
         if (!handler) throw new UnrecoverableError(`no processor for job "${job.name}" on queue "${queue}"`);
         const parsed = JOBS[job.name as keyof typeof JOBS].payload.safeParse(job.data);
-        if (!parsed.success) throw new UnrecoverableError(`bad payload for ${job.name}: ${parsed.error.message}`);
+        if (!parsed.success)
+          throw new UnrecoverableError(`bad payload for ${job.name}: ${parsed.error.message}`);
         const logger = deps.logger.child({ queue, job: job.name, jobId: job.id });
         const stop = options.metrics.jobDuration.startTimer({ queue, name: job.name });
         try {
-          return await handler(parsed.data, deps, { jobId: job.id ?? "", attempt: job.attemptsMade + 1, logger });
+          return await handler(parsed.data, deps, {
+            jobId: job.id ?? "",
+            attempt: job.attemptsMade + 1,
+            logger,
+          });
         } finally {
           stop();
         }
       },
-      { connection: options.connection, prefix: options.prefix, concurrency: options.concurrency, autorun: true },
+      {
+        connection: options.connection,
+        prefix: options.prefix,
+        concurrency: options.concurrency,
+        autorun: true,
+      },
     );
-    worker.on("completed", (job) => options.metrics.jobOutcomes.inc({ queue, name: job.name, outcome: "completed" }));
+    worker.on("completed", (job) =>
+      options.metrics.jobOutcomes.inc({ queue, name: job.name, outcome: "completed" }),
+    );
     worker.on("failed", (job, err) => {
       if (!job) return;
       const final = err instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1);

@@ -5,6 +5,10 @@ export async function registerSchedules(queues: Queues): Promise<void> {
   await queues.maintenance.upsertJobScheduler(
     "prune-webhook-inbox-daily",
     { pattern: "17 3 * * *", tz: "UTC" },
-    { name: "prune-webhook-inbox", data: {}, opts: { attempts: 3, backoff: { type: "exponential", delay: 60_000 } } },
+    {
+      name: "prune-webhook-inbox",
+      data: {},
+      opts: { attempts: 3, backoff: { type: "exponential", delay: 60_000 } },
+    },
   );
 }

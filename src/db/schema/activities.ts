@@ -1,4 +1,16 @@
-import { bigint, bigserial, date, index, integer, jsonb, pgTable, real, text, timestamp, unique } from "drizzle-orm/pg-core";
+import {
+  bigint,
+  bigserial,
+  date,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  real,
+  text,
+  timestamp,
+  unique,
+} from "drizzle-orm/pg-core";
 import { athletes } from "./athletes.ts";
 import { provider } from "./connections.ts";
 

@@ -1,4 +1,14 @@
-import { bigint, bigserial, integer, pgEnum, pgTable, text, timestamp, unique, uuid } from "drizzle-orm/pg-core";
+import {
+  bigint,
+  bigserial,
+  integer,
+  pgEnum,
+  pgTable,
+  text,
+  timestamp,
+  unique,
+  uuid,
+} from "drizzle-orm/pg-core";
 import { athletes } from "./athletes.ts";
 import { planVersions } from "./plans.ts";
 

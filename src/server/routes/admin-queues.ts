@@ -41,12 +41,19 @@ function adminAuth(token: string): MiddlewareHandler<AppEnv> {
 export function registerAdminQueues(app: Hono<AppEnv>, deps: Pick<AppDeps, "config" | "queues">): void {
   const token = deps.config.secrets.adminToken;
   if (!token) {
-    app.all(`${BASE}/*`, (c) => errorBody(c, "not_found", "the queue dashboard is off: set ADMIN_TOKEN to turn it on"));
-    app.all(BASE, (c) => errorBody(c, "not_found", "the queue dashboard is off: set ADMIN_TOKEN to turn it on"));
+    app.all(`${BASE}/*`, (c) =>
+      errorBody(c, "not_found", "the queue dashboard is off: set ADMIN_TOKEN to turn it on"),
+    );
+    app.all(BASE, (c) =>
+      errorBody(c, "not_found", "the queue dashboard is off: set ADMIN_TOKEN to turn it on"),
+    );
     return;
   }
   const adapter = new HonoAdapter(serveStatic);
-  createBullBoard({ queues: allQueues(deps.queues).map((q) => new BullMQAdapter(q)), serverAdapter: adapter });
+  createBullBoard({
+    queues: allQueues(deps.queues).map((q) => new BullMQAdapter(q)),
+    serverAdapter: adapter,
+  });
   adapter.setBasePath(BASE);
   app.use(BASE, adminAuth(token));
   app.use(`${BASE}/*`, adminAuth(token));

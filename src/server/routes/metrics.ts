@@ -4,7 +4,10 @@ import type { AppDeps, AppEnv } from "../deps.ts";
 const STATES = ["waiting", "active", "delayed", "failed", "completed", "prioritized"] as const;
 
 /** Prometheus scrape endpoint; queue depth is read from Redis at scrape time. */
-export function registerMetrics(app: Hono<AppEnv>, deps: Pick<AppDeps, "metrics" | "queues" | "logger">): void {
+export function registerMetrics(
+  app: Hono<AppEnv>,
+  deps: Pick<AppDeps, "metrics" | "queues" | "logger">,
+): void {
   app.get("/metrics", async (c) => {
     await Promise.all(
       Object.entries(deps.queues).map(async ([name, queue]) => {
@@ -17,6 +20,8 @@ export function registerMetrics(app: Hono<AppEnv>, deps: Pick<AppDeps, "metrics"
         }
       }),
     );
-    return c.body(await deps.metrics.registry.metrics(), 200, { "content-type": deps.metrics.registry.contentType });
+    return c.body(await deps.metrics.registry.metrics(), 200, {
+      "content-type": deps.metrics.registry.contentType,
+    });
   });
 }

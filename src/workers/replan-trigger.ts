@@ -1,0 +1,28 @@
+import type { ReplanCause } from "./jobs.ts";
+import { enqueue, type Queues } from "./queues.ts";
+
+/**
+ * Asks for a re-plan of one athlete. A burst of triggers (ten activities
+ * uploaded after a holiday) collapses into one re-plan: BullMQ's debounce mode
+ * keeps one delayed job per athlete, replaces its data with the newest cause and
+ * restarts the wait on each trigger. With a 0 ms window every trigger re-plans
+ * (the job is idempotent, so that only costs time).
+ */
+export async function requestReplan(
+  queues: Queues,
+  athleteId: number,
+  cause: ReplanCause,
+  debounceMs: number,
+): Promise<void> {
+  await enqueue(
+    queues,
+    "replan-athlete",
+    { athleteId, cause },
+    debounceMs > 0
+      ? {
+          delay: debounceMs,
+          deduplication: { id: `replan-${athleteId}`, ttl: debounceMs, extend: true, replace: true },
+        }
+      : {},
+  );
+}

@@ -1,0 +1,186 @@
+import { spawn } from "node:child_process";
+import { createServer } from "node:net";
+import { Redis } from "ioredis";
+import { describe, expect, it, onTestFinished } from "vitest";
+import { pendingMigrations } from "../../src/db/migrate.ts";
+import { createApp } from "../../src/server/app.ts";
+import type { ReadinessCheck } from "../../src/server/deps.ts";
+import { createProbeRedis } from "../../src/workers/connection.ts";
+import { testConfig, useTestEnv } from "../support/test-env.ts";
+
+const env = await useTestEnv();
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** A real Redis of our own on a spare port, so a test can stop it without touching anyone else's. */
+async function privateRedis(): Promise<{ url: string; stop: () => Promise<void> }> {
+  const port = await freePort();
+  const proc = spawn(
+    "redis-server",
+    ["--port", String(port), "--save", "", "--appendonly", "no", "--bind", "127.0.0.1"],
+    {
+      stdio: "ignore",
+    },
+  );
+  const url = `redis://127.0.0.1:${port}`;
+  for (let i = 0; i < 50; i++) {
+    const r = new Redis(url, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+    r.on("error", () => {});
+    try {
+      await r.connect();
+      await r.ping();
+      r.disconnect();
+      break;
+    } catch {
+      r.disconnect();
+      await new Promise((res) => setTimeout(res, 50));
+    }
+  }
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      if (proc.exitCode !== null || proc.signalCode !== null) return resolve();
+      proc.once("exit", () => resolve());
+      proc.kill("SIGKILL");
+    });
+  onTestFinished(stop);
+  return { url, stop };
+}
+
+function appWith(readiness: ReadinessCheck[], extraEnv: Record<string, string> = {}) {
+  const config = testConfig({ DATABASE_URL: env.config.databaseUrl, REDIS_PREFIX: env.prefix, ...extraEnv });
+  return createApp({
+    config,
+    db: env.pool.db,
+    queues: env.queues,
+    logger: env.logger,
+    metrics: env.metrics,
+    readiness,
+    now: () => new Date(),
+  });
+}
+
+function checksFor(probe: Redis): ReadinessCheck[] {
+  return [
+    { name: "postgres", check: async () => void (await env.pool.sql`select 1`) },
+    {
+      name: "migrations",
+      check: async () => {
+        const n = await pendingMigrations(env.pool.sql);
+        if (n > 0) throw new Error(`${n} migration(s) not applied`);
+      },
+    },
+    {
+      name: "redis",
+      check: async () => {
+        if (probe.status !== "ready") throw new Error(`not connected (${probe.status})`);
+        await probe.ping();
+      },
+    },
+  ];
+}
+
+describe("GET /healthz and /readyz", () => {
+  it("healthz answers while the process lives", async () => {
+    const res = await appWith([]).request("/healthz");
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: "ok" });
+  });
+
+  it("readyz is 200 with Postgres, migrations and Redis ok, and 503 naming Redis once it stops", async () => {
+    const redis = await privateRedis();
+    const probe = createProbeRedis(redis.url);
+    probe.on("error", () => {});
+    onTestFinished(() => probe.disconnect());
+    await new Promise((r) => probe.once("ready", r));
+    const app = appWith(checksFor(probe));
+
+    const ok = await app.request("/readyz");
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toMatchObject({
+      status: "ok",
+      checks: { postgres: { status: "ok" }, migrations: { status: "ok" }, redis: { status: "ok" } },
+    });
+
+    await redis.stop();
+    await new Promise((r) => setTimeout(r, 100));
+    const down = await app.request("/readyz");
+    expect(down.status).toBe(503);
+    const body = (await down.json()) as { failing: string[]; checks: Record<string, { status: string }> };
+    expect(body.failing).toEqual(["redis"]);
+    expect(body.checks.postgres?.status).toBe("ok");
+  });
+
+  it("readyz names migrations when the schema is behind", async () => {
+    const probe = createProbeRedis(env.config.redis.url);
+    onTestFinished(() => probe.disconnect());
+    await new Promise((r) => probe.once("ready", r));
+    await env.pool.sql`update drizzle.__drizzle_migrations set created_at = 0`;
+    onTestFinished(async () => {
+      await env.pool.sql`update drizzle.__drizzle_migrations set created_at = ${String(Date.now())}`;
+    });
+    const res = await appWith(checksFor(probe)).request("/readyz");
+    expect(res.status).toBe(503);
+    expect(((await res.json()) as { failing: string[] }).failing).toEqual(["migrations"]);
+  });
+});
+
+describe("GET /metrics", () => {
+  it("serves Prometheus text with HTTP latency and queue depth", async () => {
+    const app = appWith([]);
+    await app.request("/healthz");
+    const res = await app.request("/metrics");
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toMatch(/text\/plain/);
+    const text = await res.text();
+    expect(text).toMatch(
+      /runstrong_http_request_duration_seconds_count\{method="GET",route="\/healthz",status="200"\} \d+/,
+    );
+    expect(text).toMatch(/runstrong_queue_jobs\{queue="maintenance",state="waiting"\} 0/);
+  });
+});
+
+describe("the queue dashboard", () => {
+  it("is off without ADMIN_TOKEN", async () => {
+    const res = await appWith([]).request("/admin/queues");
+    expect(res.status).toBe(404);
+    expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(/ADMIN_TOKEN/);
+  });
+
+  it("asks for the token, refuses a wrong one and serves the dashboard for the right one", async () => {
+    const token = "a-long-admin-token-for-tests";
+    const app = appWith([], { ADMIN_TOKEN: token });
+    const none = await app.request("/admin/queues");
+    expect(none.status).toBe(401);
+    expect(none.headers.get("www-authenticate")).toMatch(/Basic/);
+    const wrong = await app.request("/admin/queues", {
+      headers: { authorization: "Bearer not-the-token-at-all" },
+    });
+    expect(wrong.status).toBe(401);
+    const basic = `Basic ${Buffer.from(`admin:${token}`).toString("base64")}`;
+    const page = await app.request("/admin/queues", { headers: { authorization: basic } });
+    expect(page.status).toBe(200);
+    expect(await page.text()).toMatch(/<html/i);
+    const api = await app.request("/admin/queues/api/queues", {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(api.status).toBe(200);
+    expect(JSON.stringify(await api.json())).toContain("maintenance");
+  });
+});
+
+describe("errors", () => {
+  it("an unknown route answers a JSON error with the request id", async () => {
+    const res = await appWith([]).request("/nope", { headers: { "x-request-id": "req-123" } });
+    expect(res.status).toBe(404);
+    expect(await res.json()).toEqual({
+      error: { code: "not_found", message: "no route for GET /nope", requestId: "req-123" },
+    });
+  });
+});

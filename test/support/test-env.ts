@@ -1,0 +1,83 @@
+// Per test file: a fresh database from the migrations, a Redis key prefix of its
+// own, the config pointing at both, and cleanup of all of it when the file ends.
+import { randomBytes } from "node:crypto";
+import { Writable } from "node:stream";
+import { Redis } from "ioredis";
+import { afterAll } from "vitest";
+import { type Config, loadConfig } from "../../src/config.ts";
+import { type DatabasePool, openDatabase } from "../../src/db/client.ts";
+import { createLogger, type Logger } from "../../src/observability/logger.ts";
+import { createMetrics, type Metrics } from "../../src/observability/metrics.ts";
+import { createRedis } from "../../src/workers/connection.ts";
+import { closeQueues, createQueues, type Queues } from "../../src/workers/queues.ts";
+import { createTestDatabase, REDIS_URL } from "./databases.ts";
+
+export interface TestEnv {
+  config: Config;
+  pool: DatabasePool;
+  redis: Redis;
+  queues: Queues;
+  prefix: string;
+  logger: Logger;
+  /** every log line written during the file, parsed */
+  logs: Record<string, unknown>[];
+  metrics: Metrics;
+}
+
+export function testConfig(env: Record<string, string>): Config {
+  return loadConfig({
+    NODE_ENV: "test",
+    TOKEN_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
+    SESSION_SECRET: randomBytes(32).toString("base64url"),
+    LOG_LEVEL: "debug",
+    ...env,
+  });
+}
+
+/** Call at the top of a test file (or describe); the cleanup is registered with afterAll. */
+export async function useTestEnv(env: Record<string, string> = {}): Promise<TestEnv> {
+  const database = await createTestDatabase();
+  const prefix = `rstest-${randomBytes(5).toString("hex")}`;
+  const config = testConfig({ DATABASE_URL: database.url, REDIS_URL, REDIS_PREFIX: prefix, ...env });
+  const pool = openDatabase(database.url, { max: 5 });
+  const redis = createRedis(REDIS_URL, "runstrong-test");
+  const queues = createQueues(redis, prefix);
+  const logs: Record<string, unknown>[] = [];
+  const sink = new Writable({
+    write(chunk, _enc, done) {
+      for (const line of String(chunk).split("\n")) if (line) logs.push(JSON.parse(line));
+      done();
+    },
+  });
+  const logger = createLogger({ level: "debug" }, sink);
+  afterAll(async () => {
+    await closeQueues(queues);
+    await deleteKeys(redis, prefix);
+    redis.disconnect();
+    await pool.close();
+    await database.drop();
+  });
+  return {
+    config,
+    pool,
+    redis,
+    queues,
+    prefix,
+    logger,
+    logs,
+    metrics: createMetrics({ defaultMetrics: false }),
+  };
+}
+
+async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
+  let cursor = "0";
+  do {
+    const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}:*`, "COUNT", 500);
+    cursor = next;
+    if (keys.length > 0) await redis.del(...keys);
+  } while (cursor !== "0");
+}
+
+export function separateRedis(url: string = REDIS_URL): Redis {
+  return new Redis(url, { maxRetriesPerRequest: null });
+}
