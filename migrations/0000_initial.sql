@@ -43,11 +43,19 @@ CREATE TABLE "day_classifications" (
 	CONSTRAINT "day_classifications_athlete_date_uq" UNIQUE("athlete_id","date")
 );
 --> statement-breakpoint
+CREATE TABLE "app_state" (
+	"key" text PRIMARY KEY NOT NULL,
+	"value" jsonb NOT NULL,
+	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
 CREATE TABLE "athletes" (
 	"id" bigserial PRIMARY KEY NOT NULL,
 	"display_name" text,
 	"email" text,
 	"timezone" text DEFAULT 'UTC' NOT NULL,
+	"hr_zones" jsonb,
+	"max_hr" integer,
 	"settings" jsonb DEFAULT '{}'::jsonb NOT NULL,
 	"calendar_token" text NOT NULL,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,

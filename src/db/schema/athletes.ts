@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { bigserial, index, jsonb, pgTable, text, timestamp } from "drizzle-orm/pg-core";
+import { bigserial, index, integer, jsonb, pgTable, text, timestamp } from "drizzle-orm/pg-core";
 
 /**
  * An athlete and their planning settings. The settings object is the `athlete`
@@ -14,6 +14,9 @@ export const athletes = pgTable(
     displayName: text("display_name"),
     email: text("email"),
     timezone: text("timezone").notNull().default("UTC"),
+    /** heart-rate zones as Strava's GET /athlete/zones gives them ({min,max}[], top max -1) */
+    hrZones: jsonb("hr_zones").$type<{ min: number; max: number }[]>(),
+    maxHr: integer("max_hr"),
     settings: jsonb("settings").$type<Record<string, unknown>>().notNull().default(sql`'{}'::jsonb`),
     /** unguessable token of the athlete's iCalendar feed; rotating it retires the old URL */
     calendarToken: text("calendar_token").notNull().unique(),
@@ -22,3 +25,13 @@ export const athletes = pgTable(
   },
   (t) => [index("athletes_timezone_idx").on(t.timezone)],
 );
+
+/**
+ * Small facts about this installation that are not configuration, e.g. the id of
+ * the Strava push subscription `runstrong strava subscribe` created.
+ */
+export const appState = pgTable("app_state", {
+  key: text("key").primaryKey(),
+  value: jsonb("value").notNull(),
+  updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+});
