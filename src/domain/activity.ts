@@ -70,3 +70,21 @@ export function activityLocalDate(activity: Activity): string {
   if (activity.startLocal) return activity.startLocal.slice(0, 10);
   return new Date(ms).toISOString().slice(0, 10);
 }
+
+/** A payload that cannot be read as an activity; the message says which field and why. */
+export class ActivityParseError extends Error {
+  override name = "ActivityParseError";
+  readonly code = "activity_invalid";
+
+  /** From schema issues (zod's shape): "what: moving_time: expected number; ..." on one line. */
+  static fromIssues(
+    what: string,
+    issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }>,
+  ): ActivityParseError {
+    const text = issues
+      .slice(0, 4)
+      .map((i) => `${i.path.length ? i.path.map(String).join(".") : "(root)"}: ${i.message}`)
+      .join("; ");
+    return new ActivityParseError(`${what}: ${text}`);
+  }
+}

@@ -1,0 +1,144 @@
+// `runstrong classify [--zones FILE] [--max-hr N] FILE...` (contracts/cli.md): one JSON
+// line per file, in order. A file that cannot be read or parsed gets an error line and
+// the command exits 2 after the others; bad flags stop it at once with one line on
+// standard error. Each file is classified on its own (no baseline from the others), so
+// a file's answer does not depend on what else was named beside it.
+import { readFile } from "node:fs/promises";
+import { resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { type Activity, ActivityParseError, activityLocalDate } from "../domain/activity.ts";
+import { classifyActivity } from "../domain/classify/run.ts";
+import type { ClassifyContext, HeartRateZone } from "../domain/classify/types.ts";
+import { parseFitActivity } from "../integrations/fit/activity.ts";
+import { mapGarminActivity } from "../integrations/garmin/activity.ts";
+import { mapStravaActivity, parseStravaJson } from "../integrations/strava/activity.ts";
+import { mapStravaZones } from "../integrations/strava/zones.ts";
+import { type CommandIO, type CommandRun, EXIT_OK, EXIT_USAGE, UsageError } from "./command.ts";
+
+const USAGE = "usage: runstrong classify [--zones FILE] [--max-hr N] FILE...";
+
+const FLAGS = {
+  options: { zones: { type: "string" }, "max-hr": { type: "string" } },
+  allowPositionals: true,
+  strict: true,
+} as const;
+
+interface Options {
+  zones: HeartRateZone[] | null;
+  maxHr: number | null;
+  files: string[];
+}
+
+async function readInput(file: string, io: CommandIO): Promise<Buffer> {
+  if (file === "-") {
+    const chunks: Buffer[] = [];
+    for await (const chunk of io.stdin)
+      chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer));
+    return Buffer.concat(chunks);
+  }
+  return readFile(resolve(io.cwd, file));
+}
+
+async function options(args: string[], io: CommandIO): Promise<Options> {
+  let parsed: ReturnType<typeof parseArgs<typeof FLAGS>>;
+  try {
+    parsed = parseArgs({ ...FLAGS, args });
+  } catch (e) {
+    // node:util's messages run over several lines; the contract wants one.
+    throw new UsageError(`${e instanceof Error ? (e.message.split("\n")[0] ?? "") : String(e)} (${USAGE})`);
+  }
+  const { values, positionals } = parsed;
+  if (positionals.length === 0) throw new UsageError(`no activity file given (${USAGE})`);
+  let maxHr: number | null = null;
+  if (values["max-hr"] !== undefined) {
+    const n = Number(values["max-hr"]);
+    if (!/^\d+$/.test(values["max-hr"]) || n < 100 || n > 250) {
+      throw new UsageError(
+        `--max-hr must be a whole number of beats per minute between 100 and 250, got "${values["max-hr"]}"`,
+      );
+    }
+    maxHr = n;
+  }
+  let zones: HeartRateZone[] | null = null;
+  if (values.zones !== undefined) {
+    try {
+      zones = mapStravaZones(JSON.parse((await readInput(values.zones, io)).toString("utf8")));
+    } catch (e) {
+      throw new UsageError(`--zones ${values.zones}: ${message(e)}`);
+    }
+  }
+  return { zones, maxHr, files: positionals };
+}
+
+function message(e: unknown): string {
+  if (e instanceof ActivityParseError || e instanceof SyntaxError) return e.message;
+  const err = e as NodeJS.ErrnoException;
+  if (err?.code === "ENOENT") return "no such file";
+  if (err?.code === "EISDIR") return "is a directory";
+  if (err?.code === "EACCES") return "permission denied";
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** FIT files say ".FIT" at bytes 8-11 of their header, whatever the file is called. */
+function isFit(bytes: Buffer, file: string): boolean {
+  return bytes.subarray(8, 12).toString("latin1") === ".FIT" || /\.fit$/i.test(file);
+}
+
+function readActivity(bytes: Buffer, file: string): { activity: Activity; warnings: string[] } {
+  if (isFit(bytes, file)) return parseFitActivity(bytes);
+  let json: unknown;
+  try {
+    json = parseStravaJson(bytes.toString("utf8"));
+  } catch (e) {
+    throw new ActivityParseError(`not JSON and not a FIT file: ${message(e)}`);
+  }
+  const probe = Array.isArray(json) ? json[0] : json;
+  const has = (k: string) => probe !== null && typeof probe === "object" && k in probe;
+  if (has("startTimeInSeconds") || has("activityType") || has("summaryId") || has("activities")) {
+    return { activity: mapGarminActivity(json), warnings: [] };
+  }
+  if (has("start_date") || has("sport_type") || has("resource_state")) {
+    if (Array.isArray(json))
+      throw new ActivityParseError("a list of Strava activities: give one activity per file");
+    return { activity: mapStravaActivity(json), warnings: [] };
+  }
+  throw new ActivityParseError(
+    "neither a Strava activity (start_date, sport_type) nor a Garmin activity summary (activityType, startTimeInSeconds)",
+  );
+}
+
+export const run: CommandRun = async (args, io) => {
+  let opts: Options;
+  try {
+    opts = await options(args, io);
+  } catch (e) {
+    io.stderr.write(`runstrong classify: ${e instanceof UsageError ? e.message : message(e)}\n`);
+    return EXIT_USAGE;
+  }
+  const ctx: ClassifyContext = { hrZones: opts.zones, maxHr: opts.maxHr };
+  let failed = false;
+  for (const file of opts.files) {
+    let line: Record<string, unknown>;
+    try {
+      const { activity, warnings } = readActivity(await readInput(file, io), file);
+      const c = classifyActivity(activity, ctx);
+      line = {
+        file,
+        source: activity.source,
+        id: activity.id,
+        date: activityLocalDate(activity),
+        sport: activity.sport,
+        kind: c.kind,
+        subtype: c.subtype,
+        confidence: c.confidence,
+        reasons: c.reasons,
+        ...(warnings.length ? { warnings } : {}),
+      };
+    } catch (e) {
+      failed = true;
+      line = { file, error: message(e) };
+    }
+    io.stdout.write(`${JSON.stringify(line)}\n`);
+  }
+  return failed ? EXIT_USAGE : EXIT_OK;
+};
