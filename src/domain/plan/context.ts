@@ -1,0 +1,208 @@
+// Everything the rules need to judge a session time, computed once per plan: the
+// runs with their classification and instants, each day's kind, the athlete's
+// windows. The planner, checkSession (the API refusing a manual move) and the
+// plan diff all judge against the same PlanContext, so they cannot disagree.
+import { classifyDay } from "../classify/day.ts";
+import { classifyPlannedRun } from "../classify/planned.ts";
+import type { Classification, DayClassification, RunKind, RunSubtype } from "../classify/types.ts";
+import { type LocalDate, parseTime } from "../time.ts";
+import {
+  type PlanInput,
+  type PlanRun,
+  type ResolvedPlanInput,
+  type SessionLetter,
+  withDefaults,
+} from "./input.ts";
+import { type ZoneClock, zoneClock } from "./zone-clock.ts";
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
+
+export interface ClassifiedRun {
+  startMs: number;
+  endMs: number;
+  /** athlete-local date and "HH:MM" of the start */
+  date: LocalDate;
+  time: string;
+  kind: RunKind;
+  subtype: RunSubtype | null;
+  title: string;
+  classification: Classification;
+}
+
+/** A strength session that already happened (logged) or is planned, as an instant span. */
+export interface FixedSession {
+  startMs: number;
+  endMs: number;
+  session: SessionLetter | null;
+}
+
+/** A strength session the week search works around: logged, past, or outside the plan's range. */
+export interface FixedStrength {
+  startMs: number;
+  endMs: number;
+  date: LocalDate;
+  /** the Monday of its week */
+  week: LocalDate;
+  letter: SessionLetter | null;
+  origin: "done" | "past" | "outside";
+  key?: string;
+}
+
+export interface PlanContext {
+  input: ResolvedPlanInput;
+  clock: ZoneClock;
+  nowMs: number;
+  qualityBufferMs: number;
+  /** easy and quality runs only, in start order */
+  runs: ClassifiedRun[];
+  longestRunMs: number;
+  /** merged local windows [fromMin, toMin) per ISO weekday (index 1-7) */
+  windows: Array<Array<[number, number]>>;
+  blackouts: Set<LocalDate>;
+  /** strength the athlete logged, in start order */
+  strengthDone: FixedSession[];
+  /** the day's classification (cached; dates outside the plan are classified on demand) */
+  dayOf(date: LocalDate): DayClassification;
+  runsOn(date: LocalDate): ClassifiedRun[];
+}
+
+/**
+ * The classification planStrength uses for a run: the input's own `kind` wins, then
+ * a caller's classification, then the title. `byTitle` memoises classifyPlannedRun:
+ * a season repeats a handful of titles.
+ */
+export function classifyPlanRun(
+  run: PlanRun,
+  byTitleCache: Map<string, Classification> = new Map(),
+): Classification {
+  let byTitle = run.classification;
+  if (!byTitle) {
+    const key = `${run.durationMin}\u0000${run.title ?? ""}`;
+    byTitle = byTitleCache.get(key);
+    if (!byTitle) {
+      byTitle = classifyPlannedRun(run.title ?? "", run.durationMin);
+      byTitleCache.set(key, byTitle);
+    }
+  }
+  if (!run.kind || byTitle.kind === run.kind) {
+    return run.kind
+      ? { ...byTitle, confidence: 1, reasons: [`marked ${run.kind} in the plan`, ...byTitle.reasons] }
+      : byTitle;
+  }
+  return {
+    kind: run.kind,
+    subtype: run.kind === "easy" ? "easy" : "workout",
+    confidence: 1,
+    reasons: [`marked ${run.kind} in the plan`],
+  };
+}
+
+export function planContextOf(raw: PlanInput): PlanContext {
+  const tz = raw.athlete.timezone;
+  // The clock is fast over the plan's range plus margins for runs and the quality buffer on either side.
+  const spanFrom = Date.parse(`${raw.from}T00:00:00Z`) - 4 * DAY_MS;
+  const spanTo = Date.parse(`${raw.to}T00:00:00Z`) + 5 * DAY_MS;
+  const clock = zoneClock(tz, spanFrom, spanTo);
+  const input = withDefaults(raw, (from) => clock.iso(clock.instant(from, 0)));
+  const a = input.athlete;
+
+  const runs: ClassifiedRun[] = [];
+  const byTitle = new Map<string, Classification>();
+  for (const run of input.runs) {
+    const classification = classifyPlanRun(run, byTitle);
+    if (classification.kind !== "easy" && classification.kind !== "quality") continue;
+    const startMs = Date.parse(run.start);
+    runs.push({
+      startMs,
+      endMs: startMs + run.durationMin * 60_000,
+      date: clock.localDate(startMs),
+      time: clock.localTime(startMs),
+      kind: classification.kind,
+      subtype: classification.subtype,
+      title: run.title ?? (classification.subtype ? `${classification.subtype} run` : "run"),
+      classification,
+    });
+  }
+  runs.sort((x, y) => x.startMs - y.startMs || x.endMs - y.endMs);
+
+  const byDate = new Map<LocalDate, ClassifiedRun[]>();
+  for (const r of runs) {
+    const list = byDate.get(r.date);
+    if (list) list.push(r);
+    else byDate.set(r.date, [r]);
+  }
+  const days = new Map<LocalDate, DayClassification>();
+  const runsOn = (date: LocalDate): ClassifiedRun[] => byDate.get(date) ?? [];
+  const dayOf = (date: LocalDate): DayClassification => {
+    let d = days.get(date);
+    if (!d) {
+      d = classifyDay(
+        date,
+        runsOn(date).map((r) => ({
+          classification: r.classification,
+          title: r.title,
+          start: clock.iso(r.startMs),
+        })),
+      );
+      days.set(date, d);
+    }
+    return d;
+  };
+
+  const windows: Array<Array<[number, number]>> = [[], [], [], [], [], [], [], []];
+  for (const w of a.availability) windows[w.weekday]?.push([parseTime(w.from), parseTime(w.to)]);
+  for (let wd = 1; wd <= 7; wd++) windows[wd] = mergeWindows(windows[wd] ?? []);
+
+  const strengthDone = input.strengthDone
+    .map((s) => {
+      const startMs = Date.parse(s.start);
+      return { startMs, endMs: startMs + s.durationMin * 60_000, session: s.session ?? null };
+    })
+    .sort((x, y) => x.startMs - y.startMs);
+
+  return {
+    input,
+    clock,
+    nowMs: Date.parse(input.now),
+    qualityBufferMs: a.qualityBufferHours * HOUR_MS,
+    runs,
+    longestRunMs: runs.reduce((m, r) => Math.max(m, r.endMs - r.startMs), 0),
+    windows,
+    blackouts: new Set(a.blackouts),
+    strengthDone,
+    dayOf,
+    runsOn,
+  };
+}
+
+function mergeWindows(ws: Array<[number, number]>): Array<[number, number]> {
+  const sorted = [...ws].sort((x, y) => x[0] - y[0] || x[1] - y[1]);
+  const out: Array<[number, number]> = [];
+  for (const w of sorted) {
+    const last = out[out.length - 1];
+    if (last && w[0] <= last[1]) last[1] = Math.max(last[1], w[1]);
+    else out.push([w[0], w[1]]);
+  }
+  return out;
+}
+
+/** Runs whose span comes within `marginMs` of [fromMs, toMs], in start order. */
+export function runsNear(ctx: PlanContext, fromMs: number, toMs: number, marginMs: number): ClassifiedRun[] {
+  const runs = ctx.runs;
+  const lo = fromMs - marginMs - ctx.longestRunMs;
+  let i = 0;
+  let j = runs.length;
+  while (i < j) {
+    const mid = (i + j) >> 1;
+    if ((runs[mid] as ClassifiedRun).startMs < lo) i = mid + 1;
+    else j = mid;
+  }
+  const out: ClassifiedRun[] = [];
+  for (; i < runs.length; i++) {
+    const r = runs[i] as ClassifiedRun;
+    if (r.startMs >= toMs + marginMs) break;
+    if (r.endMs > fromMs - marginMs) out.push(r);
+  }
+  return out;
+}

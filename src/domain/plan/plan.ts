@@ -1,0 +1,274 @@
+// planStrength: the `runstrong plan` engine. Days are classified in the athlete's
+// zone; sessions are placed week by week (Monday-Sunday, in order, so each week
+// sees the sessions of the weeks before it for R4). What already happened or lies
+// outside the range is fixed: logged strength (which completes the nearest planned
+// session of its week), planned sessions before `now` (kept while they still obey
+// the rules: the past is reported, not re-planned), and planned sessions outside
+// from..to. Fixed sessions count toward their week's quota and R4 spacing.
+import { addDays, eachDate, type LocalDate, mondayOf } from "../time.ts";
+import { type FixedStrength, type PlanContext, planContextOf } from "./context.ts";
+import { matchSessions } from "./diff.ts";
+import type {
+  PlanInput,
+  PlannedDay,
+  PlannedSession,
+  PlanOutput,
+  SessionLetter,
+  UnplacedSession,
+} from "./input.ts";
+import { phaseOf, sessionsForWeek } from "./phases.ts";
+import { describePlacement, describeShortfall, type WeekFacts } from "./reasons.ts";
+import { dateViolations, sessionViolations, spacingBlockers } from "./rules.ts";
+import { prescriptionFor, sessionContent } from "./sessions.ts";
+import { legalSlots, representatives, type Slot } from "./slots.ts";
+import { chooseWeek } from "./week-search.ts";
+
+const DAY_MS = 86_400_000;
+
+interface MovablePlan {
+  startMs: number;
+  date: LocalDate;
+  letter: SessionLetter;
+  key?: string;
+}
+
+export function planStrength(input: PlanInput): PlanOutput {
+  return planWithContext(planContextOf(input));
+}
+
+/** planStrength on a prepared context, for callers that also check or diff against it. */
+export function planWithContext(ctx: PlanContext): PlanOutput {
+  const { input, clock } = ctx;
+  const a = input.athlete;
+  const race = a.raceDate ?? null;
+  const days: PlannedDay[] = eachDate(input.from, input.to).map((date) => {
+    const d = ctx.dayOf(date);
+    return { date, kind: d.kind, reasons: d.reasons };
+  });
+
+  const { fixed, movable } = splitCurrentPlan(ctx);
+  const learningFrom =
+    a.strengthExperience === "new"
+      ? (a.liftingSince ??
+        (ctx.strengthDone[0]
+          ? clock.localDate((ctx.strengthDone[0] as { startMs: number }).startMs)
+          : input.from))
+      : null;
+  const contentFor = (date: LocalDate, letter: SessionLetter) =>
+    sessionContent(letter, prescriptionFor(phaseOf(mondayOf(date), race), date, learningFrom));
+
+  const placed: Slot[] = [];
+  const weeks: WeekFacts[] = [];
+  for (let monday = mondayOf(input.from); monday <= input.to; monday = addDays(monday, 7)) {
+    const sunday = addDays(monday, 6);
+    const dates = eachDate(monday, sunday).filter((d) => d >= input.from && d <= input.to);
+    const lastDate = dates[dates.length - 1] as LocalDate;
+    // A week wholly before `now` is history: nothing to place, nothing to report missing.
+    if (clock.instant(addDays(lastDate, 1), 0) <= ctx.nowMs) continue;
+    const quota = sessionsForWeek(monday, race, a.sessionsPerWeek);
+    const weekFixed = fixed.filter((f) => f.week === monday);
+    const need = quota - weekFixed.length;
+    if (need <= 0) continue;
+
+    const lo = Date.parse(`${monday}T00:00:00Z`) - 4 * DAY_MS;
+    const hi = Date.parse(`${sunday}T00:00:00Z`) + 5 * DAY_MS;
+    const spacing = spacingBlockers(
+      [...fixed.map((f) => f.startMs), ...placed.map((p) => p.startMs)].filter((ms) => ms > lo && ms < hi),
+    );
+    const reps: Slot[] = [];
+    for (const date of dates) {
+      if (dateViolations(ctx, date).length > 0) continue;
+      const durMs = contentFor(date, "A").durationMin * 60_000;
+      const plannedStarts = movable.filter((m) => m.date === date).map((m) => m.startMs);
+      reps.push(...representatives(legalSlots(ctx, { date, durMs, plannedStarts, spacing })));
+    }
+    reps.sort((x, y) => x.startMs - y.startMs);
+    const chosen = chooseWeek(
+      reps,
+      need,
+      weekFixed.map((f) => (Date.parse(`${f.date}T00:00:00Z`) - Date.parse(`${monday}T00:00:00Z`)) / DAY_MS),
+    );
+    placed.push(...chosen);
+    weeks.push({ monday, quota, need, chosen, fixed: weekFixed });
+  }
+
+  // A/B alternation in time order across everything; a session already in the calendar keeps its letter.
+  const movableAt = new Map(movable.map((m) => [m.startMs, m]));
+  const timeline = [
+    ...fixed.map((f) => ({ startMs: f.startMs, own: f.letter })),
+    ...placed.map((p) => ({
+      startMs: p.startMs,
+      own: p.kept ? (movableAt.get(p.startMs)?.letter ?? null) : null,
+    })),
+  ].sort((x, y) => x.startMs - y.startMs);
+  const letterAt = new Map<number, SessionLetter>();
+  // Logged strength of unknown letter (it completed no planned session) stays out of the chain.
+  const unknownDone = new Set(
+    fixed.filter((f) => f.origin === "done" && f.letter === null).map((f) => f.startMs),
+  );
+  let prev: SessionLetter | null = null;
+  for (const t of timeline) {
+    if (unknownDone.has(t.startMs)) continue;
+    const letter: SessionLetter = t.own ?? (prev === "A" ? "B" : "A");
+    letterAt.set(t.startMs, letter);
+    prev = letter;
+  }
+  const lastLetterBefore = (ms: number): SessionLetter | null => {
+    let last: SessionLetter | null = null;
+    for (const t of timeline) if (t.startMs < ms) last = letterAt.get(t.startMs) ?? last;
+    return last;
+  };
+
+  const sessions: PlannedSession[] = [];
+  for (const f of fixed) {
+    if (f.origin !== "past") continue;
+    const letter = letterAt.get(f.startMs) ?? "A";
+    const c = contentFor(f.date, letter);
+    sessions.push({
+      start: clock.iso(f.startMs),
+      end: clock.iso(f.endMs),
+      session: letter,
+      phase: phaseOf(f.week, race),
+      exercises: c.exercises,
+      reasons: ["already under way or past: kept as planned", c.summary],
+      ...(f.key !== undefined ? { key: f.key } : {}),
+    });
+  }
+  for (const w of weeks) {
+    for (const slot of w.chosen) {
+      const letter = letterAt.get(slot.startMs) ?? "A";
+      const c = contentFor(slot.date, letter);
+      sessions.push({
+        start: clock.iso(slot.startMs),
+        end: clock.iso(slot.startMs + c.durationMin * 60_000),
+        session: letter,
+        phase: phaseOf(w.monday, race),
+        exercises: c.exercises,
+        reasons: describePlacement(ctx, slot, w, {
+          content: c,
+          letter,
+          previous: lastLetterBefore(slot.startMs),
+          learningFrom,
+        }),
+      });
+    }
+  }
+  sessions.sort((x, y) => Date.parse(x.start) - Date.parse(y.start));
+
+  const unplaced: UnplacedSession[] = [];
+  for (const w of weeks) {
+    const missing = w.need - w.chosen.length;
+    if (missing <= 0) continue;
+    const reason = describeShortfall(
+      ctx,
+      w,
+      [...fixed.map((f) => f.startMs), ...placed.map((p) => p.startMs)],
+      {
+        durMsFor: (date) => contentFor(date, "A").durationMin * 60_000,
+      },
+    );
+    let letter = lastLetterBefore(clock.instant(addDays(w.monday, 7), 0));
+    for (let i = 0; i < missing; i++) {
+      letter = letter === "A" ? "B" : "A";
+      unplaced.push({ week: w.monday, session: letter, reason });
+    }
+  }
+
+  carryKeys(ctx, sessions);
+  return { days, sessions, unplaced };
+}
+
+/**
+ * Sorts the current plan into what the week search works around (fixed) and what
+ * it may keep or move (movable), after logged strength has completed the nearest
+ * planned session of its week.
+ */
+function splitCurrentPlan(ctx: PlanContext): { fixed: FixedStrength[]; movable: MovablePlan[] } {
+  const { input, clock } = ctx;
+  const weekOf = (ms: number): LocalDate => mondayOf(clock.localDate(ms));
+  const seen = new Set<number>();
+  const planned = input.currentPlan
+    .map((p) => {
+      const startMs = Date.parse(p.start);
+      return {
+        startMs,
+        endMs: p.end ? Date.parse(p.end) : Number.NaN,
+        date: clock.localDate(startMs),
+        week: weekOf(startMs),
+        letter: p.session,
+        key: p.key,
+        completed: false,
+      };
+    })
+    .filter((p) => !seen.has(p.startMs) && seen.add(p.startMs))
+    .sort((x, y) => x.startMs - y.startMs);
+
+  const fixed: FixedStrength[] = [];
+  for (const d of ctx.strengthDone) {
+    const week = weekOf(d.startMs);
+    let match: (typeof planned)[number] | undefined;
+    for (const p of planned) {
+      if (p.completed || p.week !== week) continue;
+      if (!match || Math.abs(p.startMs - d.startMs) < Math.abs(match.startMs - d.startMs)) match = p;
+    }
+    if (match) match.completed = true;
+    fixed.push({
+      startMs: d.startMs,
+      endMs: d.endMs,
+      date: clock.localDate(d.startMs),
+      week,
+      letter: d.session ?? match?.letter ?? null,
+      origin: "done",
+      ...(match?.key !== undefined ? { key: match.key } : {}),
+    });
+  }
+
+  const movable: MovablePlan[] = [];
+  for (const p of planned) {
+    if (p.completed) continue;
+    const inRange = p.date >= input.from && p.date <= input.to;
+    const key = p.key !== undefined ? { key: p.key } : {};
+    if (!inRange) {
+      const endMs = Number.isNaN(p.endMs) ? p.startMs + 45 * 60_000 : p.endMs;
+      fixed.push({
+        startMs: p.startMs,
+        endMs,
+        date: p.date,
+        week: p.week,
+        letter: p.letter,
+        origin: "outside",
+        ...key,
+      });
+    } else if (p.startMs < ctx.nowMs) {
+      const endMs = Number.isNaN(p.endMs) ? p.startMs + 45 * 60_000 : p.endMs;
+      // A past session that new data shows broke a rule (the day turned out quality) is dropped, not defended.
+      if (sessionViolations(ctx, p.startMs, endMs, null).length === 0) {
+        fixed.push({
+          startMs: p.startMs,
+          endMs,
+          date: p.date,
+          week: p.week,
+          letter: p.letter,
+          origin: "past",
+          ...key,
+        });
+      }
+    } else {
+      movable.push({ startMs: p.startMs, date: p.date, letter: p.letter, ...key });
+    }
+  }
+  fixed.sort((x, y) => x.startMs - y.startMs);
+  return { fixed, movable };
+}
+
+/** Gives each new session the key of the current-plan session it continues (see diff.ts for the matching). */
+function carryKeys(ctx: PlanContext, sessions: PlannedSession[]): void {
+  const keyed = ctx.input.currentPlan.filter((p) => p.key !== undefined);
+  if (keyed.length === 0) return;
+  const fresh = sessions.filter((s) => s.key === undefined);
+  for (const [o, n] of matchSessions(keyed, fresh, ctx.clock)) {
+    const key = keyed[o]?.key;
+    const target = fresh[n];
+    if (key !== undefined && target && !sessions.some((s) => s.key === key)) target.key = key;
+  }
+}
