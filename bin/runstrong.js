@@ -15,5 +15,9 @@ const code = await main(process.argv.slice(2), {
   env: process.env,
   cwd: process.cwd(),
 });
-// Long-running commands (serve, work, start) resolve only when they have shut down.
-process.exitCode = code;
+// Long-running commands (serve, work, start) resolve only once they have shut
+// down, so nothing is left to wait for; exiting here also stops a library's stray
+// timer (ioredis keeps its connect timeout armed after a refused connection) from
+// holding a failed start for seconds. Writes to pipes and files are synchronous
+// on Linux, so no output is lost.
+process.exit(code);

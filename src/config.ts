@@ -8,8 +8,8 @@ import { z } from "zod";
 const port = z.coerce
   .number({ message: "must be a number" })
   .int("must be a whole number")
-  .min(1, "must be 1-65535")
-  .max(65535, "must be 1-65535");
+  .min(0, "must be 0-65535 (0: any free port)")
+  .max(65535, "must be 0-65535 (0: any free port)");
 
 const url = (protocols: string[]) =>
   z.string().refine(

@@ -2,7 +2,6 @@ import { redactUrl } from "../config.ts";
 import { openDatabase } from "../db/client.ts";
 import { ensureDatabase, runMigrations } from "../db/migrate.ts";
 import { boot } from "../runtime/bootstrap.ts";
-import { runService } from "../runtime/process.ts";
 import type { CommandRun } from "./command.ts";
 
 /** The small-install default: migrate, then HTTP and workers in one process. */
@@ -19,5 +18,6 @@ export const run: CommandRun = async (_args, io) => {
     await pool.close();
   }
   logger.info("migrations applied");
+  const { runService } = await import("../runtime/process.ts");
   return runService(config, logger, { http: true, workers: true });
 };

@@ -1,9 +1,10 @@
 import { boot } from "../runtime/bootstrap.ts";
-import { runService } from "../runtime/process.ts";
 import type { CommandRun } from "./command.ts";
 
 export const run: CommandRun = async (_args, io) => {
   const booted = await boot(io, "worker", { postgres: true, redis: true });
   if (typeof booted === "number") return booted;
+  // Loaded after the checks so a configuration or dependency error answers at once.
+  const { runService } = await import("../runtime/process.ts");
   return runService(booted.config, booted.logger, { http: false, workers: true });
 };

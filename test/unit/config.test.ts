@@ -1,0 +1,100 @@
+import { mkdtempSync, readFileSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig, redactUrl } from "../../src/config.ts";
+
+const tmp = () => mkdtempSync(join(tmpdir(), "runstrong-config-"));
+const KEY = Buffer.alloc(32, 7).toString("base64");
+const SECRET = "s".repeat(40);
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env, tmp());
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  return [];
+}
+
+describe("configuration", () => {
+  it("starts with nothing set, on local defaults", () => {
+    const c = loadConfig({}, tmp());
+    expect(c.http.port).toBe(3000);
+    expect(c.databaseUrl).toBe("postgres://postgres@127.0.0.1:5432/runstrong");
+    expect(c.redis.url).toBe("redis://127.0.0.1:6379");
+    expect(c.http.publicUrl).toBe("http://localhost:3000");
+    expect(c.secrets.tokenEncryptionKey).toHaveLength(32);
+    expect(c.strava.clientId).toBeNull();
+    expect(c.replan.debounceMs).toBe(30_000);
+  });
+
+  it("names each bad setting on a line of its own, with what was given", () => {
+    const problems = problemsOf({ PORT: "abc", REDIS_URL: "localhost:6379", WORKER_CONCURRENCY: "0" });
+    expect(problems).toHaveLength(3);
+    expect(problems).toContain('PORT: must be a number (got "abc")');
+    expect(problems.find((p) => p.startsWith("REDIS_URL:"))).toMatch(/redis:\/\//);
+    expect(problems.find((p) => p.startsWith("WORKER_CONCURRENCY:"))).toBeDefined();
+  });
+
+  it("never echoes a secret it refuses", () => {
+    const problems = problemsOf({ TOKEN_ENCRYPTION_KEY: "hunter2-too-short" });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).not.toContain("hunter2");
+  });
+
+  it("refuses to run production without explicit secrets and public URL", () => {
+    const problems = problemsOf({ NODE_ENV: "production" });
+    expect(problems.map((p) => p.split(":")[0])).toEqual([
+      "TOKEN_ENCRYPTION_KEY",
+      "SESSION_SECRET",
+      "PUBLIC_URL",
+    ]);
+    const ok = loadConfig(
+      {
+        NODE_ENV: "production",
+        TOKEN_ENCRYPTION_KEY: KEY,
+        SESSION_SECRET: SECRET,
+        PUBLIC_URL: "https://rs.example.org/",
+      },
+      tmp(),
+    );
+    expect(ok.http.publicUrl).toBe("https://rs.example.org");
+    expect(ok.secrets.generatedFile).toBeNull();
+  });
+
+  it("generates development secrets once into a private file and reuses them", () => {
+    const dir = tmp();
+    const first = loadConfig({}, dir);
+    const second = loadConfig({}, dir);
+    expect(first.secrets.generatedFile).toBe(join(dir, ".runstrong/secrets.json"));
+    expect(second.secrets.tokenEncryptionKey.equals(first.secrets.tokenEncryptionKey)).toBe(true);
+    expect(second.secrets.sessionSecret).toBe(first.secrets.sessionSecret);
+    expect(statSync(first.secrets.generatedFile ?? "").mode & 0o777).toBe(0o600);
+    expect(JSON.parse(readFileSync(first.secrets.generatedFile ?? "", "utf8"))).toHaveProperty(
+      "sessionSecret",
+    );
+  });
+
+  it("accepts a hex or base64 encryption key of 32 bytes and treats empty values as unset", () => {
+    const hex = loadConfig(
+      { TOKEN_ENCRYPTION_KEY: "ab".repeat(32), SESSION_SECRET: SECRET, PORT: "" },
+      tmp(),
+    );
+    expect(hex.secrets.tokenEncryptionKey.equals(Buffer.alloc(32, 0xab))).toBe(true);
+    expect(hex.http.port).toBe(3000);
+    expect(problemsOf({ TOKEN_ENCRYPTION_KEY: Buffer.alloc(16).toString("base64") })[0]).toMatch(/32 bytes/);
+  });
+
+  it("wants both Strava credentials or neither", () => {
+    expect(problemsOf({ STRAVA_CLIENT_ID: "12345" })).toEqual([
+      "STRAVA_CLIENT_ID and STRAVA_CLIENT_SECRET: set both or neither",
+    ]);
+    expect(problemsOf({ STRAVA_RAW_RETENTION_DAYS: "30" })[0]).toMatch(/at most 7/);
+  });
+
+  it("redacts passwords from URLs it prints", () => {
+    expect(redactUrl("postgres://rs:s3cret@db:5432/runstrong")).toBe("postgres://rs:***@db:5432/runstrong");
+  });
+});
