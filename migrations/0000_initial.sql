@@ -126,7 +126,8 @@ CREATE TABLE "plan_versions" (
 	"cause" jsonb NOT NULL,
 	"diff" jsonb NOT NULL,
 	"unplaced" jsonb NOT NULL,
-	"input_hash" text NOT NULL,
+	"output_hash" text NOT NULL,
+	"published_at" timestamp with time zone,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "plan_versions_athlete_version_uq" UNIQUE("athlete_id","version")
 );

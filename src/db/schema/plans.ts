@@ -32,8 +32,10 @@ export const planVersions = pgTable(
     cause: jsonb("cause").notNull(),
     diff: jsonb("diff").notNull(),
     unplaced: jsonb("unplaced").notNull(),
-    /** hash of the planner input, so an identical re-plan stores nothing */
-    inputHash: text("input_hash").notNull(),
+    /** hash of the planner output, so a re-plan that changes nothing stores nothing */
+    outputHash: text("output_hash").notNull(),
+    /** set once the plan-changed job has been handed to destinations and notifications */
+    publishedAt: timestamp("published_at", { withTimezone: true }),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [unique("plan_versions_athlete_version_uq").on(t.athleteId, t.version)],
