@@ -70,12 +70,14 @@ const PATTERNS: Pattern[] = [
   },
   {
     verdict: "race",
-    re: /\b(?:race|racing|raced|wettkampf\w*|wedstrijd\w*|competition|competicion|time trial|zeitlauf|carrera popular|course officielle)\b/u,
+    // "race pace" and "Wettkampftempo" are a pace, read above as tempo
+    re: /\b(?:race|racing|raced)\b(?!\s*pace)|\bwettkampf(?!tempo)\w*|\b(?:wedstrijd\w*|competition|competicion|time trial|zeitlauf|carrera popular|course officielle)\b/u,
     strength: 0.75,
   },
   { verdict: "race", re: /\bparkrun\b/u, strength: 0.7 },
-  // glued into hashtags too (#TCSNYCMarathon), but not "marathon training" or "marathon pace"
-  { verdict: "race", re: /marath?on(?!\s*(?:training|pace|prep|build|plan|entrenamiento))/u, strength: 0.5 },
+  // glued into hashtags too (#TCSNYCMarathon), but not "marathon training" or "marathon pace";
+  // still only a hint: "post-marathon shakeout", "marathon high" are not races
+  { verdict: "race", re: /marath?on(?!\s*(?:training|pace|prep|build|plan|entrenamiento))/u, strength: 0.45 },
   { verdict: "race", re: /\bcourse\b(?!\s+a\s+pied)/u, strength: 0.3 },
   {
     verdict: "race",

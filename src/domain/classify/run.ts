@@ -106,7 +106,9 @@ function intensity(a: Activity, limits: HrLimits | null, baseline: RunBaseline |
   // Heart rate: against the zone-2 ceiling, then against the athlete's own easy effort,
   // which unmasks zones set too low (Strava's default is age-based).
   let hr: { level: "strong" | "moderate" | "easy" | "none"; reason: string } = { level: "none", reason: "" };
+  // zone 1 is a recovery effort by itself; well below the athlete's usual only with a slow pace too
   let hrRecovery = false;
+  let hrWellBelowUsual = false;
   const avgHr = a.avgHr;
   if (avgHr !== null && limits) {
     if (avgHr > limits.z3) {
@@ -122,13 +124,15 @@ function intensity(a: Activity, limits: HrLimits | null, baseline: RunBaseline |
       if (hr.level === "strong" && avgHr >= easyHr + 4) {
         hr = { level: "moderate", reason: `${hr.reason} It is only a little above ${usual}.` };
       } else {
+        const relation = avgHr <= easyHr - 8 ? "well below" : "close to";
         hr = {
           level: "easy",
-          reason: `Average HR ${bpm(avgHr)} is above ${limits.source} but close to ${usual}, so it reads as your normal effort (your zones may be set low).`,
+          reason: `Average HR ${bpm(avgHr)} is above ${limits.source} but ${relation} ${usual}, so it reads as an easy effort for you (your zones may be set low).`,
         };
+        hrWellBelowUsual = avgHr <= easyHr - 10;
       }
-    } else if (easyHr !== null && hr.level === "easy" && avgHr < easyHr - 10) {
-      hrRecovery = true;
+    } else if (easyHr !== null && hr.level === "easy" && avgHr <= easyHr - 10) {
+      hrWellBelowUsual = true;
     }
   } else if (avgHr !== null && easyHr !== null) {
     // No zones: the athlete's own easy HR is the only yardstick.
@@ -142,7 +146,7 @@ function intensity(a: Activity, limits: HrLimits | null, baseline: RunBaseline |
         level: "easy",
         reason: `Average HR ${bpm(avgHr)} is in line with your usual easy runs (${bpm(easyHr)}).`,
       };
-      hrRecovery = avgHr < easyHr - 10;
+      hrWellBelowUsual = avgHr <= easyHr - 10;
     }
   }
   // Time above the ceiling from laps: a run whose average hides a hard middle.
@@ -179,6 +183,8 @@ function intensity(a: Activity, limits: HrLimits | null, baseline: RunBaseline |
     }
   }
 
+  const paceRatio = speed !== null && easySpeed ? speed / easySpeed : null;
+  if (hrWellBelowUsual && paceRatio !== null && paceRatio <= 0.95) hrRecovery = true;
   const hrQ = hr.level === "strong" || hr.level === "moderate";
   const pcQ = pc.level === "strong" || pc.level === "moderate";
   const hrE = hr.level === "easy";
