@@ -2,7 +2,7 @@
 // zone; sessions are placed week by week (Monday-Sunday, in order, so each week
 // sees the sessions of the weeks before it for R4). What already happened or lies
 // outside the range is fixed: logged strength (which completes the nearest planned
-// session of its week), planned sessions before `now` (kept while they still obey
+// session of its week less than 48 h away), planned sessions before `now` (kept while they still obey
 // the rules: the past is reported, not re-planned), and planned sessions outside
 // from..to. Fixed sessions count toward their week's quota and R4 spacing.
 import { addDays, eachDate, type LocalDate, mondayOf } from "../time.ts";
@@ -18,7 +18,7 @@ import type {
 } from "./input.ts";
 import { phaseOf, sessionsForWeek } from "./phases.ts";
 import { describePlacement, describeShortfall, type WeekFacts } from "./reasons.ts";
-import { dateViolations, sessionViolations, spacingBlockers } from "./rules.ts";
+import { dateViolations, MIN_SESSION_SPACING_MS, sessionViolations, spacingBlockers } from "./rules.ts";
 import { prescriptionFor, sessionContent } from "./sessions.ts";
 import { legalSlots, representatives, type Slot } from "./slots.ts";
 import { chooseWeek } from "./week-search.ts";
@@ -208,8 +208,11 @@ function splitCurrentPlan(ctx: PlanContext): { fixed: FixedStrength[]; movable: 
     const week = weekOf(d.startMs);
     let match: (typeof planned)[number] | undefined;
     for (const p of planned) {
-      if (p.completed || p.week !== week) continue;
-      if (!match || Math.abs(p.startMs - d.startMs) < Math.abs(match.startMs - d.startMs)) match = p;
+      // Only a planned session that could not coexist with the logged one (R4) is one it stood in for; a plan
+      // made after the log already kept 48 h from it, so re-planning does not eat its own sessions.
+      const apart = Math.abs(p.startMs - d.startMs);
+      if (p.completed || p.week !== week || apart >= MIN_SESSION_SPACING_MS) continue;
+      if (!match || apart < Math.abs(match.startMs - d.startMs)) match = p;
     }
     if (match) match.completed = true;
     fixed.push({
