@@ -146,7 +146,14 @@ function parseAll<T>(
   return out;
 }
 
-function decode(bytes: Uint8Array): { messages: Record<string, unknown[] | undefined>; warnings: string[] } {
+interface Decoded {
+  messages: Record<string, unknown[] | undefined>;
+  warnings: string[];
+  /** the SDK's error when it stopped before the end of the file */
+  stoppedBy: string | null;
+}
+
+function decode(bytes: Uint8Array): Decoded {
   const warnings: string[] = [];
   let decoder: Decoder;
   try {
@@ -168,15 +175,18 @@ function decode(bytes: Uint8Array): { messages: Record<string, unknown[] | undef
   } catch (e) {
     throw new ActivityParseError(`FIT decoding failed: ${e instanceof Error ? e.message : String(e)}`);
   }
-  for (const err of result.errors) {
-    warnings.push(`decoding stopped early (${err.message}); what was read before it is used`);
-  }
-  return { messages: result.messages as unknown as Record<string, unknown[] | undefined>, warnings };
+  const stoppedBy = result.errors[0]?.message ?? null;
+  if (stoppedBy) warnings.push(`decoding stopped early (${stoppedBy}); what was read before it is used`);
+  return {
+    messages: result.messages as unknown as Record<string, unknown[] | undefined>,
+    warnings,
+    stoppedBy,
+  };
 }
 
 /** Decodes a FIT activity file; throws ActivityParseError when no activity can be read from it. */
 export function parseFitActivity(bytes: Uint8Array): FitActivity {
-  const { messages, warnings } = decode(bytes);
+  const { messages, warnings, stoppedBy } = decode(bytes);
   const fileId = parseAll(fileIdSchema, "file_id", messages.fileIdMesgs, warnings)[0];
   if (fileId?.type && fileId.type !== "activity") {
     throw new ActivityParseError(`a FIT ${fileId.type} file, not a recorded activity`);
@@ -185,8 +195,11 @@ export function parseFitActivity(bytes: Uint8Array): FitActivity {
   const laps = parseAll(fitLapSchema, "lap", messages.lapMesgs, warnings);
   const activityMesg = parseAll(activityMesgSchema, "activity", messages.activityMesgs, warnings)[0];
   if (sessions.length === 0) {
-    const why = warnings.find((w) => w.startsWith("decoding stopped")) ?? "the file has no session message";
-    throw new ActivityParseError(`no activity session could be read: ${why}`);
+    throw new ActivityParseError(
+      stoppedBy
+        ? `no activity summary could be read: decoding stopped before the file's session message (${stoppedBy})`
+        : "no activity summary could be read: the file has no session message",
+    );
   }
 
   // A multisport file (triathlon, brick) has one session per sport. runstrong reasons
