@@ -3,8 +3,15 @@
 // every payload with the same schema before it runs.
 import { z } from "zod";
 
-export const QUEUE_NAMES = ["maintenance", "replan"] as const;
+export const QUEUE_NAMES = ["maintenance", "replan", "plan-events", "strava"] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
+
+/**
+ * BullMQ priorities on the strava queue (lower runs first): a webhook's import goes
+ * before the backfill pages queued on connect, so new runs re-plan at once.
+ */
+export const LIVE_PRIORITY = 1;
+export const BACKFILL_PRIORITY = 10;
 
 export interface JobDefinition<Q extends QueueName = QueueName, S extends z.ZodType = z.ZodType> {
   queue: Q;
@@ -42,6 +49,7 @@ export const replanCause = z.discriminatedUnion("type", [
   z.object({ type: z.literal("settings"), fields: z.array(z.string()) }),
   z.object({ type: z.literal("override"), what: z.string() }),
   z.object({ type: z.literal("connect"), provider: z.enum(["strava", "garmin"]) }),
+  z.object({ type: z.literal("disconnect"), provider: z.enum(["strava", "garmin"]) }),
   z.object({
     type: z.literal("backfill"),
     provider: z.enum(["strava", "garmin"]),
@@ -58,6 +66,38 @@ export const JOBS = {
     "maintenance",
     z.object({ olderThanDays: z.number().int().min(1).optional() }).strict(),
     { attempts: 3, backoffMs: 60_000 },
+  ),
+  /** Nulls raw Strava payloads older than STRAVA_RAW_RETENTION_DAYS (Strava's API agreement caps caching). */
+  "purge-strava-raw": job(
+    "maintenance",
+    z.object({ olderThanDays: z.number().int().min(0).optional() }).strict(),
+    { attempts: 3, backoffMs: 60_000 },
+  ),
+  /**
+   * Handles one stored Strava webhook event (webhook_events.id): import, delete or
+   * deauthorize. Job id `strava-event-<id>`. Rate-limit waits and a just-created
+   * activity's 404s move the job to delayed without using up attempts; the
+   * attempts are for transient failures (5xx, timeouts).
+   */
+  "strava-event": job("strava", z.object({ eventId: z.number().int().positive() }).strict(), {
+    attempts: 8,
+    backoffMs: 5_000,
+  }),
+  /**
+   * A stored plan version, handed to whatever consumes plan changes (workout
+   * destinations, notifications). Job id `plan-changed-<planVersionId>`.
+   */
+  "plan-changed": job(
+    "plan-events",
+    z
+      .object({
+        athleteId: z.number().int().positive(),
+        planVersionId: z.number().int().positive(),
+        version: z.number().int().positive(),
+        changes: z.array(z.object({ type: z.string(), sentence: z.string() }).passthrough()),
+      })
+      .strict(),
+    { attempts: 10, backoffMs: 5_000 },
   ),
   /** Re-plans one athlete's window from stored data; deduplicated per athlete (see replan-trigger.ts). */
   "replan-athlete": job(

@@ -1,12 +1,14 @@
 import type { JobHandler, QueueProcessor } from "./context.ts";
 import { JOBS, type JobName, type QueueName } from "./jobs.ts";
 import { maintenanceProcessor } from "./processors/maintenance.ts";
+import { planEventsProcessor } from "./processors/plan-events.ts";
 import { replanProcessor } from "./processors/replan.ts";
 
 /** Each queue's processor. The type makes a missing handler a compile error. */
 export const PROCESSORS: { [Q in QueueName]: QueueProcessor<Q> } = {
   maintenance: maintenanceProcessor,
   replan: replanProcessor,
+  "plan-events": planEventsProcessor,
 };
 
 export function handlerFor(queue: QueueName, name: string): JobHandler<JobName> | undefined {

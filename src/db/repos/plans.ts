@@ -1,0 +1,167 @@
+import { and, asc, desc, eq, isNull, sql } from "drizzle-orm";
+import type { Database, Executor } from "../client.ts";
+import { dayClassifications, plannedSessions, planVersions } from "../schema/index.ts";
+
+export interface StoredSession {
+  sessionKey: string;
+  session: string;
+  phase: string;
+  startAt: Date;
+  endAt: Date;
+  exercises: unknown;
+  reasons: string[];
+  status: string;
+  pinned: boolean;
+  sequence: number;
+}
+
+export interface StoredPlan {
+  id: number;
+  version: number;
+  windowFrom: string;
+  windowTo: string;
+  cause: unknown;
+  diff: unknown;
+  unplaced: unknown;
+  outputHash: string;
+  createdAt: Date;
+  publishedAt: Date | null;
+  sessions: StoredSession[];
+}
+
+const sessionColumns = {
+  sessionKey: plannedSessions.sessionKey,
+  session: plannedSessions.session,
+  phase: plannedSessions.phase,
+  startAt: plannedSessions.startAt,
+  endAt: plannedSessions.endAt,
+  exercises: plannedSessions.exercises,
+  reasons: plannedSessions.reasons,
+  status: plannedSessions.status,
+  pinned: plannedSessions.pinned,
+  sequence: plannedSessions.sequence,
+};
+
+/** The athlete's newest plan version with its sessions in time order, or null before the first plan. */
+export async function latestPlan(db: Executor, athleteId: number): Promise<StoredPlan | null> {
+  const [version] = await db
+    .select()
+    .from(planVersions)
+    .where(eq(planVersions.athleteId, athleteId))
+    .orderBy(desc(planVersions.version))
+    .limit(1);
+  if (!version) return null;
+  const sessions = await db
+    .select(sessionColumns)
+    .from(plannedSessions)
+    .where(eq(plannedSessions.planVersionId, version.id))
+    .orderBy(asc(plannedSessions.startAt));
+  return { ...version, sessions };
+}
+
+export interface NewPlanVersion {
+  athleteId: number;
+  windowFrom: string;
+  windowTo: string;
+  cause: unknown;
+  diff: unknown;
+  unplaced: unknown;
+  outputHash: string;
+  sessions: StoredSession[];
+}
+
+/**
+ * Stores the next version. The (athlete, version) unique key makes two re-plans
+ * racing for one athlete store one version; the loser's transaction fails and
+ * its job retries on the newer plan.
+ */
+export async function insertPlanVersion(
+  tx: Executor,
+  plan: NewPlanVersion,
+): Promise<{ id: number; version: number }> {
+  const [row] = await tx
+    .insert(planVersions)
+    .values({
+      athleteId: plan.athleteId,
+      version: sql`(select coalesce(max(${planVersions.version}), 0) + 1 from ${planVersions} where ${planVersions.athleteId} = ${plan.athleteId})`,
+      windowFrom: plan.windowFrom,
+      windowTo: plan.windowTo,
+      cause: plan.cause,
+      diff: plan.diff,
+      unplaced: plan.unplaced,
+      outputHash: plan.outputHash,
+    })
+    .returning({ id: planVersions.id, version: planVersions.version });
+  if (!row) throw new Error("plan version insert returned nothing");
+  if (plan.sessions.length > 0) {
+    await tx
+      .insert(plannedSessions)
+      .values(plan.sessions.map((s) => ({ ...s, planVersionId: row.id, athleteId: plan.athleteId })));
+  }
+  return row;
+}
+
+export async function markPublished(db: Executor, planVersionId: number, at: Date): Promise<void> {
+  await db.update(planVersions).set({ publishedAt: at }).where(eq(planVersions.id, planVersionId));
+}
+
+/** Versions stored but not yet handed on (a crash between commit and enqueue leaves one behind). */
+export async function unpublishedVersions(
+  db: Executor,
+  athleteId: number,
+): Promise<{ id: number; version: number; diff: unknown }[]> {
+  return db
+    .select({ id: planVersions.id, version: planVersions.version, diff: planVersions.diff })
+    .from(planVersions)
+    .where(and(eq(planVersions.athleteId, athleteId), isNull(planVersions.publishedAt)))
+    .orderBy(asc(planVersions.version));
+}
+
+export async function planVersionById(db: Database, id: number) {
+  const [row] = await db.select().from(planVersions).where(eq(planVersions.id, id));
+  return row ?? null;
+}
+
+export async function planHistory(db: Executor, athleteId: number, limit: number) {
+  return db
+    .select({
+      version: planVersions.version,
+      createdAt: planVersions.createdAt,
+      windowFrom: planVersions.windowFrom,
+      windowTo: planVersions.windowTo,
+      cause: planVersions.cause,
+      diff: planVersions.diff,
+    })
+    .from(planVersions)
+    .where(eq(planVersions.athleteId, athleteId))
+    .orderBy(desc(planVersions.version))
+    .limit(limit);
+}
+
+export interface DayVerdict {
+  date: string;
+  kind: string;
+  confidence: number;
+  reasons: string[];
+}
+
+export async function saveDayClassifications(
+  tx: Executor,
+  athleteId: number,
+  days: DayVerdict[],
+  at: Date,
+): Promise<void> {
+  if (days.length === 0) return;
+  await tx
+    .insert(dayClassifications)
+    .values(days.map((d) => ({ athleteId, ...d, computedAt: at })))
+    .onConflictDoUpdate({
+      target: [dayClassifications.athleteId, dayClassifications.date],
+      set: {
+        kind: sql`excluded.kind`,
+        confidence: sql`excluded.confidence`,
+        reasons: sql`excluded.reasons`,
+        computedAt: sql`excluded.computed_at`,
+      },
+    });
+}

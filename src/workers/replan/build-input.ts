@@ -1,0 +1,136 @@
+// From what is stored about an athlete to the planner's input: pure, so the
+// window and the merging of done and planned runs are unit tested on their own.
+import type { ActivityKind, Classification, RunSubtype } from "../../domain/classify/types.ts";
+import type { CurrentPlanSession, PlanInput, PlanRunInput, SessionLetter } from "../../domain/plan/input.ts";
+import { expandRunTemplate } from "../../domain/plan/run-template.ts";
+import { runTemplateOf, type StoredSettings } from "../../domain/settings.ts";
+import { addDays, type LocalDate, localDate, mondayOf } from "../../domain/time.ts";
+
+const DAY_MS = 86_400_000;
+
+export interface StoredActivity {
+  name: string;
+  sport: string;
+  startAt: Date;
+  elapsedS: number;
+  kind: string | null;
+  subtype: string | null;
+  confidence: number | null;
+  reasons: string[] | null;
+  kindOverride: string | null;
+}
+
+export interface StoredPlanSession {
+  sessionKey: string;
+  session: string;
+  startAt: Date;
+  endAt: Date;
+  status: string;
+}
+
+export interface ReplanData {
+  now: Date;
+  timezone: string;
+  settings: StoredSettings;
+  /** activities from at least a week before the window to now */
+  activities: StoredActivity[];
+  currentSessions: StoredPlanSession[];
+  horizonDays: number;
+}
+
+export interface PlanWindow {
+  from: LocalDate;
+  to: LocalDate;
+  today: LocalDate;
+}
+
+/**
+ * The window is whole Monday-Sunday weeks: from this week's Monday (days before
+ * now are classified and reported, sessions already past stay fixed for the 48 h
+ * spacing) to the Sunday of the week holding the horizon's last day, so R6's
+ * weekly count is always judged on a whole week.
+ */
+export function planWindow(now: Date, timezone: string, horizonDays: number): PlanWindow {
+  const today = localDate(now.getTime(), timezone);
+  return { today, from: mondayOf(today), to: addDays(mondayOf(addDays(today, horizonDays - 1)), 6) };
+}
+
+/** Reads for the activities table: which instants to load for a window. */
+export function activityRange(window: PlanWindow): { from: Date; to: Date } {
+  return {
+    from: new Date(Date.parse(`${addDays(window.from, -7)}T00:00:00Z`) - DAY_MS),
+    to: new Date(Date.parse(`${addDays(window.to, 1)}T00:00:00Z`) + DAY_MS),
+  };
+}
+
+const RUN_KINDS = new Set(["easy", "quality"]);
+
+function storedClassification(a: StoredActivity): Classification | undefined {
+  if (!a.kind || !RUN_KINDS.has(a.kind)) return undefined;
+  return {
+    kind: a.kind as ActivityKind,
+    subtype: (a.subtype as RunSubtype | null) ?? null,
+    confidence: a.confidence ?? 0.5,
+    reasons: a.reasons ?? [],
+  };
+}
+
+const minutes = (seconds: number) => Math.max(1, Math.round(seconds / 60));
+
+export function buildPlanInput(data: ReplanData): { input: PlanInput; window: PlanWindow } {
+  const window = planWindow(data.now, data.timezone, data.horizonDays);
+  const tz = data.timezone;
+  const runs: PlanRunInput[] = [];
+  const strengthDone: NonNullable<PlanInput["strengthDone"]> = [];
+  const ranOn = new Set<LocalDate>();
+
+  for (const a of data.activities) {
+    const kind = a.kindOverride ?? a.kind;
+    if (kind === "strength") {
+      strengthDone.push({ start: a.startAt.toISOString(), durationMin: minutes(a.elapsedS) });
+      continue;
+    }
+    if (a.sport !== "run" || (kind !== null && !RUN_KINDS.has(kind))) continue;
+    const classification = storedClassification(a);
+    runs.push({
+      start: a.startAt.toISOString(),
+      durationMin: minutes(a.elapsedS),
+      title: a.name,
+      ...(a.kindOverride === "easy" || a.kindOverride === "quality" ? { kind: a.kindOverride } : {}),
+      ...(classification ? { classification } : {}),
+    });
+    ranOn.add(localDate(a.startAt.getTime(), tz));
+  }
+
+  // The weekly template stands in for days to come. Today keeps only the planned
+  // runs still ahead, and none once a run is recorded: the real run replaces the plan.
+  const nowMs = data.now.getTime();
+  for (const planned of expandRunTemplate(runTemplateOf(data.settings), window.today, window.to, tz)) {
+    const date = localDate(Date.parse(planned.start), tz);
+    if (date === window.today && (ranOn.has(date) || Date.parse(planned.start) <= nowMs)) continue;
+    runs.push(planned);
+  }
+
+  const currentPlan: CurrentPlanSession[] = data.currentSessions
+    .filter((s) => s.status !== "skipped" && (s.session === "A" || s.session === "B"))
+    .map((s) => ({
+      start: s.startAt.toISOString(),
+      end: s.endAt.toISOString(),
+      session: s.session as SessionLetter,
+      key: s.sessionKey,
+    }));
+
+  const { runTemplate: _t, notifications: _n, runningPlanIcsUrl: _u, ...athlete } = data.settings;
+  return {
+    window,
+    input: {
+      now: data.now.toISOString(),
+      from: window.from,
+      to: window.to,
+      athlete: { ...athlete, timezone: tz },
+      runs,
+      strengthDone,
+      currentPlan,
+    },
+  };
+}

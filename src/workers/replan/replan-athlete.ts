@@ -1,0 +1,162 @@
+import { createHash, randomUUID } from "node:crypto";
+import { UnrecoverableError } from "bullmq";
+import { getAthlete } from "../../db/repos/athletes.ts";
+import { activitiesBetween } from "../../db/repos/plan-inputs.ts";
+import {
+  insertPlanVersion,
+  latestPlan,
+  type StoredSession,
+  saveDayClassifications,
+  unpublishedVersions,
+} from "../../db/repos/plans.ts";
+import { planContextOf } from "../../domain/plan/context.ts";
+import { diffPlans, type SessionRef } from "../../domain/plan/diff.ts";
+import type { PlannedSession, SessionLetter } from "../../domain/plan/input.ts";
+import { planWithContext } from "../../domain/plan/plan.ts";
+import { readStoredSettings } from "../../domain/settings.ts";
+import type { JobContext, WorkerDeps } from "../context.ts";
+import type { JobPayload } from "../jobs.ts";
+import { enqueue } from "../queues.ts";
+import { activityRange, buildPlanInput, planWindow } from "./build-input.ts";
+
+export const PLAN_HORIZON_DAYS = 14;
+
+/** What a plan promises the athlete; reasons are left out so a reworded reason stores no new version. */
+function fingerprint(sessions: readonly PlannedSession[], unplaced: unknown): string {
+  const essential = sessions.map((s) => [s.start, s.end, s.session, s.phase, s.exercises]);
+  return createHash("sha256")
+    .update(JSON.stringify([essential, unplaced]))
+    .digest("hex");
+}
+
+function sameSession(a: StoredSession, b: PlannedSession): boolean {
+  return (
+    a.startAt.getTime() === Date.parse(b.start) &&
+    a.endAt.getTime() === Date.parse(b.end) &&
+    a.session === b.session &&
+    a.phase === b.phase &&
+    JSON.stringify(a.exercises) === JSON.stringify(b.exercises)
+  );
+}
+
+export interface ReplanResult {
+  changed: boolean;
+  version: number | null;
+  sessions: number;
+  changes: number;
+}
+
+/**
+ * Re-plans one athlete from what is stored: loads settings, activities and the
+ * current plan; classifies and plans (pure domain); in one transaction stores the
+ * day verdicts and, only when the plan changed, a new version with its cause and
+ * diff; then hands each unpublished version to the plan-changed job. Running it
+ * twice on the same data stores nothing the second time.
+ */
+export async function replanAthlete(
+  payload: JobPayload<"replan-athlete">,
+  deps: WorkerDeps,
+  ctx: JobContext,
+): Promise<ReplanResult> {
+  const athlete = await getAthlete(deps.db, payload.athleteId);
+  // The athlete was deleted (deauthorized) after the job was queued: nothing to plan.
+  if (!athlete) throw new UnrecoverableError(`athlete ${payload.athleteId} no longer exists`);
+  const now = deps.now();
+  const window = planWindow(now, athlete.timezone, PLAN_HORIZON_DAYS);
+  const range = activityRange(window);
+  const [activities, current] = await Promise.all([
+    activitiesBetween(deps.db, athlete.id, range.from, range.to),
+    latestPlan(deps.db, athlete.id),
+  ]);
+  const { input } = buildPlanInput({
+    now,
+    timezone: athlete.timezone,
+    settings: readStoredSettings(athlete.settings),
+    activities,
+    currentSessions: current?.sessions ?? [],
+    horizonDays: PLAN_HORIZON_DAYS,
+  });
+  const planCtx = planContextOf(input);
+  const output = planWithContext(planCtx);
+  const hash = fingerprint(output.sessions, output.unplaced);
+  const log = ctx.logger.child({ athleteId: athlete.id });
+
+  const result = await deps.db.transaction(async (tx) => {
+    await saveDayClassifications(
+      tx,
+      athlete.id,
+      output.days.map((d) => ({
+        date: d.date,
+        kind: d.kind,
+        confidence: planCtx.dayOf(d.date).confidence,
+        reasons: d.reasons,
+      })),
+      now,
+    );
+    if (current && current.outputHash === hash)
+      return { changed: false, version: current.version, changes: 0 };
+
+    const previous = new Map((current?.sessions ?? []).map((s) => [s.sessionKey, s]));
+    const sessions: StoredSession[] = output.sessions.map((s) => {
+      const before = s.key ? previous.get(s.key) : undefined;
+      return {
+        sessionKey: before?.sessionKey ?? randomUUID(),
+        session: s.session,
+        phase: s.phase,
+        startAt: new Date(s.start),
+        endAt: new Date(s.end),
+        exercises: s.exercises,
+        reasons: s.reasons,
+        status: before?.status ?? "planned",
+        pinned: before?.pinned ?? false,
+        // iCalendar's SEQUENCE: calendar apps replace an event only when it rises.
+        sequence: before ? before.sequence + (sameSession(before, s) ? 0 : 1) : 0,
+      };
+    });
+    const toRef = (s: StoredSession): SessionRef => ({
+      start: s.startAt.toISOString(),
+      end: s.endAt.toISOString(),
+      session: s.session as SessionLetter,
+      key: s.sessionKey,
+    });
+    const diff = diffPlans((current?.sessions ?? []).map(toRef), sessions.map(toRef), planCtx);
+    const stored = await insertPlanVersion(tx, {
+      athleteId: athlete.id,
+      windowFrom: window.from,
+      windowTo: window.to,
+      cause: payload.cause,
+      diff,
+      unplaced: output.unplaced,
+      outputHash: hash,
+      sessions,
+    });
+    return { changed: true, version: stored.version, changes: diff.length };
+  });
+
+  // After the commit: a crash here leaves the version unpublished, and the retry
+  // (or the next re-plan) finds it; the job id makes a second hand-over harmless.
+  for (const v of await unpublishedVersions(deps.db, athlete.id)) {
+    await enqueue(
+      deps.queues,
+      "plan-changed",
+      {
+        athleteId: athlete.id,
+        planVersionId: v.id,
+        version: v.version,
+        changes: v.diff as JobPayload<"plan-changed">["changes"],
+      },
+      { jobId: `plan-changed-${v.id}` },
+    );
+  }
+  log.info(
+    {
+      changed: result.changed,
+      version: result.version,
+      sessions: output.sessions.length,
+      unplaced: output.unplaced.length,
+      cause: payload.cause.type,
+    },
+    result.changed ? "plan changed" : "plan unchanged",
+  );
+  return { ...result, sessions: output.sessions.length };
+}

@@ -1,0 +1,127 @@
+import { describe, expect, it } from "vitest";
+import { localDate } from "../../src/domain/time.ts";
+import { buildPlanInput, planWindow, type StoredActivity } from "../../src/workers/replan/build-input.ts";
+
+const run = (
+  start: string,
+  name: string,
+  kind: string | null,
+  extra: Partial<StoredActivity> = {},
+): StoredActivity => ({
+  name,
+  sport: "run",
+  startAt: new Date(start),
+  elapsedS: 45 * 60,
+  kind,
+  subtype: kind === "quality" ? "tempo" : "easy",
+  confidence: 0.8,
+  reasons: ["stored"],
+  kindOverride: null,
+  ...extra,
+});
+
+describe("the re-plan window", () => {
+  it("runs from this week's Monday to the Sunday after the 14-day horizon, in the athlete's zone", () => {
+    // Sunday 23:30 UTC is already Monday in Berlin.
+    expect(planWindow(new Date("2026-12-06T23:30:00Z"), "Europe/Berlin", 14)).toEqual({
+      today: "2026-12-07",
+      from: "2026-12-07",
+      to: "2026-12-20",
+    });
+    expect(planWindow(new Date("2026-12-06T23:30:00Z"), "America/New_York", 14)).toEqual({
+      today: "2026-12-06",
+      from: "2026-11-30",
+      to: "2026-12-20",
+    });
+  });
+});
+
+describe("buildPlanInput", () => {
+  const base = {
+    timezone: "Europe/Berlin",
+    settings: {},
+    currentSessions: [],
+    horizonDays: 14,
+  };
+
+  it("uses today's real run instead of the template's, and the template for the days ahead", () => {
+    const now = new Date("2026-12-08T10:00:00Z"); // Tuesday 11:00 in Berlin
+    const { input } = buildPlanInput({
+      ...base,
+      now,
+      activities: [run("2026-12-08T06:00:00Z", "Easy shakeout", "easy")],
+    });
+    const tuesday = input.runs.filter(
+      (r) => localDate(Date.parse(r.start), "Europe/Berlin") === "2026-12-08",
+    );
+    expect(tuesday).toHaveLength(1);
+    expect(tuesday[0]?.title).toBe("Easy shakeout");
+    expect(tuesday[0]?.classification?.kind).toBe("easy");
+    // Wednesday onwards come from the default template; Friday stays a rest day.
+    const dates = new Set(input.runs.map((r) => localDate(Date.parse(r.start), "Europe/Berlin")));
+    expect(dates.has("2026-12-09")).toBe(true);
+    expect(dates.has("2026-12-11")).toBe(false);
+    expect(input.now).toBe(now.toISOString());
+  });
+
+  it("drops a planned run of today that is already past and was not recorded", () => {
+    const now = new Date("2026-12-08T10:00:00Z");
+    const { input } = buildPlanInput({ ...base, now, activities: [] });
+    expect(input.runs.some((r) => localDate(Date.parse(r.start), "Europe/Berlin") === "2026-12-08")).toBe(
+      false,
+    );
+  });
+
+  it("lets the athlete's override win, counts logged strength, and ignores other sports", () => {
+    const now = new Date("2026-12-08T10:00:00Z");
+    const { input } = buildPlanInput({
+      ...base,
+      now,
+      activities: [
+        run("2026-12-07T06:00:00Z", "Hilly run", "quality", { kindOverride: "easy" }),
+        { ...run("2026-12-07T17:00:00Z", "Gym", "strength"), sport: "strength" },
+        { ...run("2026-12-07T12:00:00Z", "Swim", "other"), sport: "other" },
+      ],
+    });
+    const monday = input.runs.find((r) => r.title === "Hilly run");
+    expect(monday?.kind).toBe("easy");
+    expect(input.runs.some((r) => r.title === "Swim")).toBe(false);
+    expect(input.strengthDone).toEqual([{ start: "2026-12-07T17:00:00.000Z", durationMin: 45 }]);
+  });
+
+  it("passes the planning settings through and carries current sessions with their keys", () => {
+    const now = new Date("2026-12-08T10:00:00Z");
+    const { input } = buildPlanInput({
+      ...base,
+      now,
+      settings: {
+        raceDate: "2027-04-18",
+        sessionsPerWeek: 2,
+        runTemplate: [],
+        notifications: { email: false },
+      },
+      activities: [],
+      currentSessions: [
+        {
+          sessionKey: "k1",
+          session: "A",
+          startAt: new Date("2026-12-07T17:00:00Z"),
+          endAt: new Date("2026-12-07T17:45:00Z"),
+          status: "planned",
+        },
+        {
+          sessionKey: "k2",
+          session: "B",
+          startAt: new Date("2026-12-10T17:00:00Z"),
+          endAt: new Date("2026-12-10T17:45:00Z"),
+          status: "skipped",
+        },
+      ],
+    });
+    expect(input.athlete).toEqual({ raceDate: "2027-04-18", sessionsPerWeek: 2, timezone: "Europe/Berlin" });
+    expect(input.runs).toEqual([]);
+    expect(input.currentPlan).toEqual([
+      { start: "2026-12-07T17:00:00.000Z", end: "2026-12-07T17:45:00.000Z", session: "A", key: "k1" },
+    ]);
+  });
+});
