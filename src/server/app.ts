@@ -6,6 +6,7 @@ import type { AppDeps, AppEnv } from "./deps.ts";
 import { AppError, errorBody } from "./errors.ts";
 import { requestLog } from "./middleware/request-log.ts";
 import { registerAdminQueues } from "./routes/admin-queues.ts";
+import { registerCalendarFeed } from "./routes/calendar-feed.ts";
 import { registerHealthz } from "./routes/healthz.ts";
 import { registerMetrics } from "./routes/metrics.ts";
 import { registerReadyz } from "./routes/readyz.ts";
@@ -25,6 +26,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   registerReadyz(app, deps);
   registerMetrics(app, deps);
   registerAdminQueues(app, deps);
+  registerCalendarFeed(app, deps);
 
   app.notFound((c) => errorBody(c, "not_found", `no route for ${c.req.method} ${c.req.path}`));
   app.onError((err, c) => {
