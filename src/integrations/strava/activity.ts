@@ -151,39 +151,32 @@ export function mapStravaActivity(json: unknown): Activity {
  * 2^53 survives exactly (JSON.parse would round it silently).
  */
 export function parseStravaJson(text: string): unknown {
-  let out = "";
+  // Walk the text once, skipping strings, and quote only the long integer tokens.
+  const parts: string[] = [];
+  let last = 0;
   let i = 0;
-  let inString = false;
   while (i < text.length) {
-    const ch = text[i] as string;
-    if (inString) {
-      out += ch;
-      if (ch === "\\") {
-        out += text[i + 1] ?? "";
-        i += 2;
-        continue;
-      }
-      if (ch === '"') inString = false;
+    const ch = text.charCodeAt(i);
+    if (ch === 34 /* " */) {
+      i++;
+      while (i < text.length && text.charCodeAt(i) !== 34) i += text.charCodeAt(i) === 92 /* \ */ ? 2 : 1;
       i++;
       continue;
     }
-    if (ch === '"') {
-      inString = true;
-      out += ch;
+    const isDigit = ch >= 48 && ch <= 57;
+    if (!isDigit && ch !== 45 /* - */) {
       i++;
       continue;
     }
-    const m = /^-?\d+(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i, i + 40));
-    if (m && !/[\w.]/.test(text[i - 1] ?? "")) {
-      const token = m[0];
-      const digits = token.replace("-", "");
-      out +=
-        !m[1] && !m[2] && digits.length >= 16 && !Number.isSafeInteger(Number(token)) ? `"${token}"` : token;
-      i += token.length;
-      continue;
+    let j = i + 1;
+    while (j < text.length && /[\d.eE+-]/.test(text.charAt(j))) j++;
+    const token = text.slice(i, j);
+    if (/^-?\d{16,}$/.test(token) && !Number.isSafeInteger(Number(token))) {
+      parts.push(text.slice(last, i), `"${token}"`);
+      last = j;
     }
-    out += ch;
-    i++;
+    i = j;
   }
-  return JSON.parse(out);
+  parts.push(text.slice(last));
+  return JSON.parse(parts.join(""));
 }
