@@ -10,6 +10,7 @@ import { registerCalendarFeed } from "./routes/calendar-feed.ts";
 import { registerHealthz } from "./routes/healthz.ts";
 import { registerMetrics } from "./routes/metrics.ts";
 import { registerReadyz } from "./routes/readyz.ts";
+import { registerStravaWebhook } from "./routes/strava-webhook.ts";
 
 export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
@@ -26,6 +27,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   registerReadyz(app, deps);
   registerMetrics(app, deps);
   registerAdminQueues(app, deps);
+  registerStravaWebhook(app, deps);
   registerCalendarFeed(app, deps);
 
   app.notFound((c) => errorBody(c, "not_found", `no route for ${c.req.method} ${c.req.path}`));

@@ -18,6 +18,13 @@ export interface JobContext {
   jobId: string;
   attempt: number;
   logger: Logger;
+  /**
+   * Puts the running job back to waiting until `atMs` (epoch ms) without using up
+   * an attempt (BullMQ's moveToDelayed); throw the error it returns so the worker
+   * lets go of the job. For waits that are not failures: a rate-limit window.
+   * Absent when a handler is called outside a worker (tests).
+   */
+  delayUntil?: (atMs: number) => Promise<Error>;
 }
 
 export type JobHandler<N extends JobName> = (

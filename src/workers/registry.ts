@@ -3,11 +3,13 @@ import { JOBS, type JobName, type QueueName } from "./jobs.ts";
 import { maintenanceProcessor } from "./processors/maintenance.ts";
 import { planEventsProcessor } from "./processors/plan-events.ts";
 import { replanProcessor } from "./processors/replan.ts";
+import { stravaProcessor } from "./processors/strava.ts";
 
 /** Each queue's processor. The type makes a missing handler a compile error. */
 export const PROCESSORS: { [Q in QueueName]: QueueProcessor<Q> } = {
   maintenance: maintenanceProcessor,
   replan: replanProcessor,
+  strava: stravaProcessor,
   "plan-events": planEventsProcessor,
 };
 

@@ -1,4 +1,4 @@
-import { type Job, UnrecoverableError, Worker } from "bullmq";
+import { DelayedError, type Job, UnrecoverableError, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Metrics } from "../observability/metrics.ts";
 import type { WorkerDeps } from "./context.ts";
@@ -24,7 +24,7 @@ export function startWorkers(
   const workers = (options.queues ?? QUEUE_NAMES).map((queue) => {
     const worker = new Worker(
       queue,
-      async (job: Job) => {
+      async (job: Job, token?: string) => {
         const handler = handlerFor(queue, job.name);
         // A job nobody can run, or a payload that does not parse, will not get better on retry.
         if (!handler) throw new UnrecoverableError(`no processor for job "${job.name}" on queue "${queue}"`);
@@ -38,6 +38,10 @@ export function startWorkers(
             jobId: job.id ?? "",
             attempt: job.attemptsMade + 1,
             logger,
+            delayUntil: async (atMs) => {
+              await job.moveToDelayed(atMs, token);
+              return new DelayedError(`waiting until ${new Date(atMs).toISOString()}`);
+            },
           });
         } finally {
           stop();

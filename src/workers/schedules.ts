@@ -11,4 +11,14 @@ export async function registerSchedules(queues: Queues): Promise<void> {
       opts: { attempts: 3, backoff: { type: "exponential", delay: 60_000 } },
     },
   );
+  // Strava's API agreement caps how long raw payloads are cached (STRAVA_RAW_RETENTION_DAYS).
+  await queues.maintenance.upsertJobScheduler(
+    "purge-strava-raw-daily",
+    { pattern: "41 3 * * *", tz: "UTC" },
+    {
+      name: "purge-strava-raw",
+      data: {},
+      opts: { attempts: 3, backoff: { type: "exponential", delay: 60_000 } },
+    },
+  );
 }

@@ -1,3 +1,4 @@
+import { purgeRawPayloads } from "../../db/repos/activities.ts";
 import { pruneHandledEvents } from "../../db/repos/webhook-inbox.ts";
 import type { QueueProcessor } from "../context.ts";
 
@@ -10,5 +11,12 @@ export const maintenanceProcessor: QueueProcessor<"maintenance"> = {
     const deleted = await pruneHandledEvents(deps.db, before);
     ctx.logger.info({ deleted, before: before.toISOString() }, "pruned webhook inbox");
     return { deleted };
+  },
+  "purge-strava-raw": async (payload, deps, ctx) => {
+    const days = payload.olderThanDays ?? deps.config.strava.rawRetentionDays;
+    const before = new Date(deps.now().getTime() - days * DAY_MS);
+    const purged = await purgeRawPayloads(deps.db, "strava", before);
+    ctx.logger.info({ purged, before: before.toISOString() }, "purged raw Strava payloads");
+    return { purged };
   },
 };

@@ -1,0 +1,72 @@
+// What can go wrong talking to Strava, as classes a caller can act on: a job
+// defers on a rate limit, retries what is transient, and gives up (or asks the
+// athlete to reconnect) on what no retry fixes.
+
+export type RateWindow = "15min" | "daily";
+
+export class StravaError extends Error {
+  override name = "StravaError";
+  /** the HTTP status Strava answered with; null when no answer came */
+  readonly status: number | null;
+  /** whether the same call may succeed later without anything changing on our side */
+  readonly retryable: boolean;
+  constructor(message: string, status: number | null, retryable: boolean) {
+    super(message);
+    this.status = status;
+    this.retryable = retryable;
+  }
+}
+
+/**
+ * 401 (and 403) from the API: the access token is expired, revoked or lacks a
+ * scope. From the token endpoint (400/401): the refresh token or code was refused,
+ * so only the athlete reconnecting helps.
+ */
+export class StravaAuthError extends StravaError {
+  override name = "StravaAuthError";
+  constructor(message: string, status: number) {
+    super(message, status, false);
+  }
+}
+
+/** 404: the object does not exist, or not yet (a just-uploaded activity), or is private to us. */
+export class StravaNotFoundError extends StravaError {
+  override name = "StravaNotFoundError";
+  constructor(message: string) {
+    super(message, 404, false);
+  }
+}
+
+/**
+ * Not now, later: Strava answered 429, or our own budget (rate-budget.ts) says the
+ * call would eat into the headroom. `retryAt` is the start of the next window.
+ */
+export class StravaRateLimitedError extends StravaError {
+  override name = "StravaRateLimitedError";
+  readonly retryAt: number;
+  readonly window: RateWindow;
+  /** true when Strava itself answered 429; false when our budget stopped the call first */
+  readonly fromStrava: boolean;
+  constructor(message: string, retryAt: number, window: RateWindow, fromStrava: boolean) {
+    super(message, fromStrava ? 429 : null, true);
+    this.retryAt = retryAt;
+    this.window = window;
+    this.fromStrava = fromStrava;
+  }
+}
+
+/** 5xx, other 4xx, timeouts and network failures: worth retrying with backoff. */
+export class StravaUnavailableError extends StravaError {
+  override name = "StravaUnavailableError";
+  constructor(message: string, status: number | null) {
+    super(message, status, true);
+  }
+}
+
+/** Strava answered 2xx with a body that does not match what we rely on: loud, not retried. */
+export class StravaResponseError extends StravaError {
+  override name = "StravaResponseError";
+  constructor(message: string) {
+    super(message, null, false);
+  }
+}

@@ -1,0 +1,29 @@
+// The job that handles one stored Strava webhook event, built in one place for the
+// webhook route (many at once, one addBulk) and for anything that re-queues events.
+import { JOBS, LIVE_PRIORITY } from "../jobs.ts";
+import type { Queues } from "../queues.ts";
+
+/** `strava-event-<inbox id>`: a repeated delivery or re-queue of the same row is the same job. */
+export function stravaEventJobId(eventId: number): string {
+  return `strava-event-${eventId}`;
+}
+
+/** Adds one job per stored event in a single Redis round trip; ids already queued are left alone. */
+export async function enqueueStravaEvents(queues: Queues, eventIds: readonly number[]): Promise<void> {
+  if (eventIds.length === 0) return;
+  const def = JOBS["strava-event"];
+  await queues[def.queue].addBulk(
+    eventIds.map((eventId) => ({
+      name: "strava-event",
+      data: def.payload.parse({ eventId }),
+      opts: {
+        jobId: stravaEventJobId(eventId),
+        priority: LIVE_PRIORITY,
+        attempts: def.attempts,
+        backoff: { type: "exponential", delay: def.backoffMs },
+        removeOnComplete: { age: 24 * 3600, count: 1000 },
+        removeOnFail: { age: 7 * 24 * 3600 },
+      },
+    })),
+  );
+}

@@ -1,0 +1,211 @@
+// POST/GET /webhooks/strava against real Postgres and Redis: the handshake, storing
+// each event once, refusing forged ones without a row or an API call, and never
+// acknowledging an event that was not stored.
+import { count, eq } from "drizzle-orm";
+import { describe, expect, it, onTestFinished } from "vitest";
+import type { Config } from "../../src/config.ts";
+import { type Database, openDatabase } from "../../src/db/client.ts";
+import { STRAVA_SUBSCRIPTION_KEY } from "../../src/db/repos/strava-data.ts";
+import { appState, webhookEvents } from "../../src/db/schema/index.ts";
+import { createApp } from "../../src/server/app.ts";
+import { LIVE_PRIORITY } from "../../src/workers/jobs.ts";
+import {
+  runWorkers,
+  STRAVA_TEST_ENV,
+  seedStravaAthlete,
+  stravaEvent,
+  useStravaFake,
+} from "../support/strava-fake.ts";
+import { testConfig, useTestEnv } from "../support/test-env.ts";
+
+const env = await useTestEnv({ ...STRAVA_TEST_ENV });
+const fake = useStravaFake();
+
+function app(o: { config?: Config; db?: Database } = {}) {
+  return createApp({
+    config: o.config ?? env.config,
+    db: o.db ?? env.pool.db,
+    queues: env.queues,
+    logger: env.logger,
+    metrics: env.metrics,
+    readiness: [],
+    now: () => new Date(),
+  });
+}
+
+function post(a: ReturnType<typeof app>, body: unknown) {
+  return a.request("/webhooks/strava", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: typeof body === "string" ? body : JSON.stringify(body),
+  });
+}
+
+async function rows(objectId?: number) {
+  const q = env.pool.db.select().from(webhookEvents);
+  return objectId === undefined ? q : q.where(eq(webhookEvents.objectId, String(objectId)));
+}
+
+describe("the subscription handshake", () => {
+  it("echoes hub.challenge as JSON when the verify token matches", async () => {
+    const res = await app().request(
+      `/webhooks/strava?hub.verify_token=${STRAVA_TEST_ENV.STRAVA_VERIFY_TOKEN}&hub.challenge=15f7d1a91c1f40f8a748fd134752feb3&hub.mode=subscribe`,
+    );
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toMatch(/application\/json/);
+    expect(await res.json()).toEqual({ "hub.challenge": "15f7d1a91c1f40f8a748fd134752feb3" });
+  });
+
+  it("answers 403 with a JSON error when the verify token is wrong or missing", async () => {
+    for (const query of [
+      "hub.verify_token=STRAVA&hub.challenge=abc&hub.mode=subscribe",
+      "hub.challenge=abc&hub.mode=subscribe",
+    ]) {
+      const res = await app().request(`/webhooks/strava?${query}`);
+      expect(res.status).toBe(403);
+      const body = (await res.json()) as { error: { code: string; requestId: string } };
+      expect(body.error.code).toBe("forbidden");
+      expect(body.error.requestId).toBeTruthy();
+    }
+  });
+});
+
+describe("storing events", () => {
+  it("stores an event of a connected athlete and queues its job at live priority", async () => {
+    await seedStravaAthlete(env, { ownerId: 1001 });
+    const res = await post(app(), stravaEvent({ objectId: 5001, ownerId: 1001 }));
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: "stored" });
+    const [row] = await rows(5001);
+    expect(row).toMatchObject({ status: "received", externalAthleteId: "1001", aspectType: "create" });
+    const job = await env.queues.strava.getJob(`strava-event-${row?.id}`);
+    expect(job?.name).toBe("strava-event");
+    expect(job?.data).toEqual({ eventId: row?.id });
+    expect(job?.opts.priority).toBe(LIVE_PRIORITY);
+  });
+
+  it("stores a repeated delivery once, whether the repeats come one after another or together", async () => {
+    await seedStravaAthlete(env, { ownerId: 1002 });
+    const event = stravaEvent({
+      objectId: 5002,
+      ownerId: 1002,
+      aspect: "update",
+      updates: { title: "Messy" },
+    });
+    const a = app();
+    const first = await post(a, event);
+    expect(await first.json()).toEqual({ status: "stored" });
+    const again = await Promise.all([post(a, event), post(a, event), post(a, JSON.stringify(event))]);
+    for (const res of again) {
+      expect(res.status).toBe(200);
+      expect(await res.json()).toEqual({ status: "duplicate" });
+    }
+    const together = stravaEvent({ objectId: 5003, ownerId: 1002 });
+    const burst = await Promise.all(Array.from({ length: 5 }, () => post(a, together)));
+    expect(burst.every((r) => r.status === 200)).toBe(true);
+    expect(await rows(5002)).toHaveLength(1);
+    expect(await rows(5003)).toHaveLength(1);
+    expect(await env.queues.strava.getJobCounts("prioritized", "waiting")).toMatchObject({
+      prioritized: 2 + 1,
+    });
+  });
+
+  it("keeps two different changes of one activity in the same second apart", async () => {
+    await seedStravaAthlete(env, { ownerId: 1003 });
+    const a = app();
+    await post(
+      a,
+      stravaEvent({ objectId: 5004, ownerId: 1003, aspect: "update", updates: { title: "Tempo" } }),
+    );
+    await post(a, stravaEvent({ objectId: 5004, ownerId: 1003, aspect: "update", updates: { type: "Run" } }));
+    expect(await rows(5004)).toHaveLength(2);
+  });
+
+  it("stores a burst of concurrent events from many requests, each exactly once", async () => {
+    await seedStravaAthlete(env, { ownerId: 1004 });
+    const a = app();
+    const results = await Promise.all(
+      Array.from({ length: 200 }, (_, i) => post(a, stravaEvent({ objectId: 60_000 + i, ownerId: 1004 }))),
+    );
+    expect(results.every((r) => r.status === 200)).toBe(true);
+    const [n] = await env.pool.db
+      .select({ n: count() })
+      .from(webhookEvents)
+      .where(eq(webhookEvents.externalAthleteId, "1004"));
+    expect(n?.n).toBe(200);
+  });
+});
+
+describe("forged and bad events", () => {
+  it("refuses an event for another subscription: 403, nothing stored, no API call", async () => {
+    await seedStravaAthlete(env, { ownerId: 1005 });
+    runWorkers(env);
+    const res = await post(app(), stravaEvent({ objectId: 5005, ownerId: 1005, subscriptionId: 999 }));
+    expect(res.status).toBe(403);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe("forbidden");
+    expect(await rows(5005)).toHaveLength(0);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(fake.count("GET", /\/activities\/5005$/)).toBe(0);
+  });
+
+  it("answers 200 to an event of no connected athlete, storing nothing and calling nothing", async () => {
+    runWorkers(env);
+    const res = await post(app(), stravaEvent({ objectId: 5006, ownerId: 424242 }));
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: "ignored" });
+    expect(await rows(5006)).toHaveLength(0);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(fake.count("GET", /\/activities\/5006$/)).toBe(0);
+  });
+
+  it("answers 400 with a JSON error to a body that is not a Strava event, and logs it", async () => {
+    const a = app();
+    const notJson = await post(a, "{nope");
+    expect(notJson.status).toBe(400);
+    const missing = await post(a, { object_type: "activity", object_id: 1 });
+    expect(missing.status).toBe(400);
+    const body = (await missing.json()) as { error: { code: string; message: string; requestId: string } };
+    expect(body.error).toMatchObject({ code: "validation_failed", message: "not a Strava webhook event" });
+    expect(env.logs.some((l) => l.code === "validation_failed" && l.requestId === body.error.requestId)).toBe(
+      true,
+    );
+  });
+
+  it("takes the subscription id `runstrong strava subscribe` stored when none is configured", async () => {
+    await seedStravaAthlete(env, { ownerId: 1007 });
+    const { STRAVA_SUBSCRIPTION_ID: _pinned, ...rest } = STRAVA_TEST_ENV;
+    const config = testConfig({ ...rest, DATABASE_URL: env.config.databaseUrl, REDIS_PREFIX: env.prefix });
+    await env.pool.db.insert(appState).values({ key: STRAVA_SUBSCRIPTION_KEY, value: { id: 777 } });
+    const a = app({ config });
+    expect((await post(a, stravaEvent({ objectId: 5007, ownerId: 1007, subscriptionId: 777 }))).status).toBe(
+      200,
+    );
+    expect(
+      (await post(a, stravaEvent({ objectId: 5008, ownerId: 1007, subscriptionId: 120475 }))).status,
+    ).toBe(403);
+    expect(await rows(5007)).toHaveLength(1);
+    expect(await rows(5008)).toHaveLength(0);
+  });
+});
+
+describe("when the event cannot be stored", () => {
+  it("answers 500 to every request of the failed batch and acknowledges none", async () => {
+    await seedStravaAthlete(env, { ownerId: 1009 });
+    const broken = openDatabase(env.config.databaseUrl, { max: 1 });
+    await broken.close();
+    onTestFinished(() => broken.close());
+    const a = app({ db: broken.db });
+    const answers = await Promise.all(
+      Array.from({ length: 5 }, (_, i) => post(a, stravaEvent({ objectId: 5100 + i, ownerId: 1009 }))),
+    );
+    for (const res of answers) {
+      expect(res.status).toBe(500);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe("internal");
+    }
+    const [n] = await env.pool.db
+      .select({ n: count() })
+      .from(webhookEvents)
+      .where(eq(webhookEvents.externalAthleteId, "1009"));
+    expect(n?.n).toBe(0);
+  });
+});
