@@ -216,6 +216,12 @@ describe("intensity", () => {
     expect(easy.kind).toBe("easy");
   });
 
+  it("the athlete's zones win over a max HR when both are given", () => {
+    const c = classifyActivity(buildActivity({ avgHr: 148 }), { hrZones: ZONES, maxHr: 200 });
+    expect(c.kind).toBe("quality");
+    expect(c.reasons[0]).toMatch(/zone-2 ceiling of 139 bpm\.$/);
+  });
+
   it("HR above low zones but at the athlete's usual easy HR reads as easy", () => {
     const c = classifyActivity(buildActivity({ avgHr: 150, avgSpeedMps: 1000 / 335 }), {
       hrZones: ZONES,
@@ -301,7 +307,7 @@ describe("name", () => {
     const course = classifyActivity(buildActivity({ name: "Course du soir" }), none);
     expect(course.kind).toBe("easy");
     expect(course.confidence).toBeLessThan(plain.confidence);
-    expect(course.reasons.join(" ")).toMatch(/plain word for a run/);
+    expect(course.reasons.join(" ")).toMatch(/plain French word for a run, so it does not decide/);
   });
 });
 

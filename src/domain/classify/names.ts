@@ -16,6 +16,8 @@ export interface NameHint {
   strength: number;
   /** why a hint was discounted, for the reasons */
   note: string | null;
+  /** for a weak word: why it cannot decide ("also the plain French word for a run") */
+  caveat: string | null;
 }
 
 export const DECISIVE = 0.5;
@@ -24,6 +26,7 @@ interface Pattern {
   verdict: NameVerdict;
   re: RegExp;
   strength: number;
+  caveat?: string;
 }
 
 // Matched against the title lower-cased with accents stripped ("fractionné" -> "fractionne").
@@ -77,12 +80,24 @@ const PATTERNS: Pattern[] = [
   { verdict: "race", re: /\bparkrun\b/u, strength: 0.7 },
   // glued into hashtags too (#TCSNYCMarathon), but not "marathon training" or "marathon pace";
   // still only a hint: "post-marathon shakeout", "marathon high" are not races
-  { verdict: "race", re: /marath?on(?!\s*(?:training|pace|prep|build|plan|entrenamiento))/u, strength: 0.45 },
-  { verdict: "race", re: /\bcourse\b(?!\s+a\s+pied)/u, strength: 0.3 },
+  {
+    verdict: "race",
+    re: /marath?on(?!\s*(?:training|pace|prep|build|plan|entrenamiento))/u,
+    strength: 0.45,
+    caveat: "names races but also marathon training and the runs around one",
+  },
+  {
+    verdict: "race",
+    re: /\bcourse\b(?!\s+a\s+pied)/u,
+    strength: 0.3,
+    caveat: "can mean a race but is also the plain French word for a run",
+  },
   {
     verdict: "race",
     re: /\bcarrera\b(?!\s+(?:continua|suave|de recuperacion|matutina|vespertina|nocturna|por la|de (?:la )?(?:manana|tarde|noche)))/u,
     strength: 0.2,
+    caveat:
+      "can mean a race but is also the plain Spanish word for a run (Strava's own default titles use it)",
   },
   {
     verdict: "long",
@@ -130,6 +145,7 @@ export function nameHints(name: string): NameHint[] {
       words: source.slice(from, to).trim(),
       strength: p.strength,
       note: null,
+      caveat: p.caveat ?? null,
     });
   }
   return hints.sort((a, b) => b.strength - a.strength);

@@ -41,8 +41,9 @@ export function hrLimits(ctx: ClassifyContext): HrLimits | null {
   const zones = ctx.hrZones ?? null;
   const z = (i: number): HeartRateZone | undefined => zones?.[i];
   const z2 = z(1)?.max ?? 0;
-  if (zones && zones.length >= 3 && z2 > 0) {
-    const z3 = (z(2)?.max ?? 0) > z2 ? (z(2)?.max as number) : z2 + 12;
+  if (zones && zones.length >= 2 && z2 > 0) {
+    // Two zones only: zone 3 is about as wide as Strava's default (13 bpm at a 171 max).
+    const z3 = (z(2)?.max ?? 0) > z2 ? (z(2)?.max as number) : z2 + 13;
     return { z1: z(0)?.max ?? z2 - 25, z2, z3, source: `your zone-2 ceiling of ${bpm(z2)}` };
   }
   const max = ctx.maxHr ?? null;
@@ -265,7 +266,7 @@ function nameFinding(a: Activity): { finding: Finding | null; note: string | nul
     if (hint.strength < DECISIVE) {
       return {
         finding: null,
-        note: `${said}, which can mean a race but is also the plain word for a run, so it does not decide.`,
+        note: `${said}, which ${hint.caveat ?? "is too vague"}, so it does not decide.`,
       };
     }
     return {
@@ -369,7 +370,8 @@ function classifyRun(a: Activity, ctx: ClassifyContext): Classification {
           : `Against it: ${contraryReasons.join(" ")}`,
       );
     }
-    return { kind: "quality", subtype, confidence: clamp(confidence), reasons: [...reasons, ...notes] };
+    // A weak name hint that agrees adds nothing worth reading; intensity's notes still do.
+    return { kind: "quality", subtype, confidence: clamp(confidence), reasons: [...reasons, ...inten.notes] };
   }
 
   // Nothing decided quality: an easy run, as sure as the evidence that could have said otherwise.
