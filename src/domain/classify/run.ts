@@ -376,7 +376,6 @@ function classifyRun(a: Activity, ctx: ClassifyContext): Classification {
 
   // Nothing decided quality: an easy run, as sure as the evidence that could have said otherwise.
   const reasons = easy.flatMap((f) => f.reasons);
-  const weakQuality = quality.filter((f) => f.strength < DECISIVE);
   let confidence: number;
   const hasLaps = a.laps.length >= 3;
   if (inten.hrKnown && inten.paceKnown) confidence = 0.85;
@@ -385,13 +384,14 @@ function classifyRun(a: Activity, ctx: ClassifyContext): Classification {
   else confidence = 0.45;
   if (hasLaps) confidence += 0.03;
   if (easy.some((f) => f.signal === "name")) confidence += 0.05;
-  confidence -= 0.1 * (weakQuality.length + notes.length);
+  // Every doubt said aloud (a vague name word, HR and pace at odds) costs confidence.
+  confidence -= 0.1 * notes.length;
   if (!inten.hrKnown && !inten.paceKnown) {
     reasons.push(thinEvidence(a, limits, baseline, hasLaps));
   } else if (reasons.length === 0) {
     reasons.push("No label, lap structure, intensity, length or name marks it as a quality session.");
   }
-  reasons.push(...weakQuality.flatMap((f) => f.reasons), ...notes);
+  reasons.push(...notes);
   const recovery = easy.some((f) => f.subtype === "recovery") && (a.movingS || a.elapsedS) < 60 * 60;
   return { kind: "easy", subtype: recovery ? "recovery" : "easy", confidence: clamp(confidence), reasons };
 }
