@@ -6,6 +6,8 @@ import type { AppDeps, AppEnv } from "./deps.ts";
 import { AppError, errorBody } from "./errors.ts";
 import { requestLog } from "./middleware/request-log.ts";
 import { registerAdminQueues } from "./routes/admin-queues.ts";
+import { registerApiPlan } from "./routes/api-plan.ts";
+import { registerAuthStrava } from "./routes/auth-strava.ts";
 import { registerCalendarFeed } from "./routes/calendar-feed.ts";
 import { registerHealthz } from "./routes/healthz.ts";
 import { registerMetrics } from "./routes/metrics.ts";
@@ -27,6 +29,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   registerReadyz(app, deps);
   registerMetrics(app, deps);
   registerAdminQueues(app, deps);
+  registerAuthStrava(app, deps);
+  registerApiPlan(app, deps);
   registerStravaWebhook(app, deps);
   registerCalendarFeed(app, deps);
 

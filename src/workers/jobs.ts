@@ -83,6 +83,14 @@ export const JOBS = {
     attempts: 8,
     backoffMs: 5_000,
   }),
+  /** GET /athlete/zones -> athletes.hr_zones, queued on connect (src/workers/strava/zones.ts). */
+  "strava-fetch-zones": job("strava", z.object({ athleteId: z.number().int().positive() }).strict()),
+  /** The athlete's last `weeks` of activities, at BACKFILL_PRIORITY, resumable (src/workers/strava/backfill.ts). */
+  "strava-backfill": job(
+    "strava",
+    z.object({ athleteId: z.number().int().positive(), weeks: z.number().int().min(1).max(52) }).strict(),
+    { attempts: 5, backoffMs: 30_000 },
+  ),
   /**
    * A stored plan version, handed to whatever consumes plan changes (workout
    * destinations, notifications). Job id `plan-changed-<planVersionId>`.

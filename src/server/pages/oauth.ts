@@ -1,0 +1,81 @@
+// Small HTML pages for the browser-facing end of the Strava OAuth flow. Everything
+// else answers JSON; these are read by a person who just clicked on Strava.
+import { html } from "hono/html";
+import type { HtmlEscapedString } from "hono/utils/html";
+
+type Page = HtmlEscapedString | Promise<HtmlEscapedString>;
+
+function layout(title: string, body: Page): Page {
+  return html`<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${title} · runstrong</title>
+<style>
+  body { font: 16px/1.5 system-ui, sans-serif; max-width: 34rem; margin: 4rem auto; padding: 0 1rem; color: #222; }
+  h1 { font-size: 1.4rem; }
+  a.button { display: inline-block; padding: .6rem 1.1rem; background: #fc4c02; color: #fff; border-radius: 4px; text-decoration: none; }
+  ul { padding-left: 1.2rem; }
+</style>
+</head>
+<body>
+<h1>${title}</h1>
+${body}
+</body>
+</html>`;
+}
+
+const retry = (href: string, label = "Try again") =>
+  html`<p><a class="button" href="${href}">${label}</a></p>`;
+
+/** Why each scope is asked for, in the athlete's terms. */
+const SCOPE_PURPOSE: Record<string, string> = {
+  read: "see your public profile, so runstrong knows who you are",
+  "activity:read_all": "read all your runs, including private ones, so every run counts in your plan",
+  "profile:read_all": "read your heart-rate zones, so runstrong can tell easy runs from hard ones",
+};
+
+export function connectedPage(name: string | null): Page {
+  return layout(
+    "Strava connected",
+    html`<p>${name ? `Welcome, ${name}. ` : ""}runstrong now sees your runs as you upload them.</p>
+<p>Your last six weeks of runs are being imported in the background; your strength plan follows in a minute or two.</p>
+<p><a href="/api/plan">See your plan (JSON)</a></p>`,
+  );
+}
+
+export function deniedPage(retryHref: string): Page {
+  return layout(
+    "Strava was not connected",
+    html`<p>You chose not to give runstrong access on Strava, so nothing was stored.</p>
+<p>runstrong plans your strength sessions around your runs, so it needs to read them. You can connect whenever you like.</p>
+${retry(retryHref, "Connect Strava")}`,
+  );
+}
+
+export function missingScopesPage(missing: string[], retryHref: string): Page {
+  return layout(
+    "A permission is missing",
+    html`<p>Strava let you untick some boxes, and runstrong needs these to work:</p>
+<ul>${missing.map((s) => html`<li><strong>${s}</strong>: ${SCOPE_PURPOSE[s] ?? "needed for planning"}</li>`)}</ul>
+<p>Nothing was stored. Please connect again and leave these boxes ticked.</p>
+${retry(retryHref)}`,
+  );
+}
+
+export function badStatePage(retryHref: string): Page {
+  return layout(
+    "This sign-in link has expired",
+    html`<p>The link back from Strava was too old, was opened in a different browser, or was not one runstrong started. Nothing was stored.</p>
+${retry(retryHref, "Start again")}`,
+  );
+}
+
+export function failedPage(retryHref: string, detail: string): Page {
+  return layout(
+    "Strava did not complete the connection",
+    html`<p>${detail} Nothing was stored.</p>
+${retry(retryHref)}`,
+  );
+}
