@@ -90,15 +90,23 @@ function parseDate(date: LocalDate): [number, number, number] {
 
 export function parseTime(time: LocalTime): number {
   const m = /^(\d{2}):(\d{2})$/.exec(time);
-  if (!m || Number(m[1]) > 24 || Number(m[2]) > 59) throw new RangeError(`not a time (HH:MM): ${time}`);
-  return Number(m[1]) * 60 + Number(m[2]);
+  const hour = Number(m?.[1]);
+  const minute = Number(m?.[2]);
+  // 24:00 closes a day ("available until 24:00"); no other time past 23:59 exists.
+  if (!m || minute > 59 || hour > 24 || (hour === 24 && minute > 0))
+    throw new RangeError(`not a time (HH:MM): ${time}`);
+  return hour * 60 + minute;
 }
 
 export function isValidDate(date: string): boolean {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);
   if (!m) return false;
   const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
-  return d.getUTCFullYear() === Number(m[1]) && d.getUTCMonth() === Number(m[2]) - 1 && d.getUTCDate() === Number(m[3]);
+  return (
+    d.getUTCFullYear() === Number(m[1]) &&
+    d.getUTCMonth() === Number(m[2]) - 1 &&
+    d.getUTCDate() === Number(m[3])
+  );
 }
 
 /**
