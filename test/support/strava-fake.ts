@@ -89,6 +89,8 @@ export interface RecordedRequest {
   method: string;
   path: string;
   search: string;
+  /** the bearer token the request carried, if any */
+  token: string | null;
 }
 
 export interface StravaFake {
@@ -101,6 +103,8 @@ export interface StravaFake {
   notFoundFor: Map<string, number>;
   /** the next n API calls answer 429 with the recorded body */
   tooManyRequests: number;
+  /** access tokens the API answers 401 to (revoked or expired on Strava's side) */
+  rejectedTokens: Set<string>;
   /** the rate headers each API answer carries; change them to simulate usage */
   rate: typeof RECORDED_RATE;
   token: {
@@ -136,6 +140,7 @@ export function useStravaFake(): StravaFake {
     activities: new Map<string, Record<string, unknown>>(),
     notFoundFor: new Map<string, number>(),
     tooManyRequests: 0,
+    rejectedTokens: new Set<string>(),
     rate: structuredClone(RECORDED_RATE),
     token: { delayMs: 0, refuse: false, issued: 0, presented: [] as string[] },
   });
@@ -156,11 +161,21 @@ export function useStravaFake(): StravaFake {
       method: request.method,
       path: url.pathname.slice(new URL(base).pathname.length),
       search: url.search,
+      token: request.headers.get("authorization")?.replace(/^Bearer /, "") ?? null,
     });
   };
   const json = (body: unknown, status = 200) =>
     HttpResponse.json(body as Record<string, unknown>, { status, headers: rateHeaders(fake.rate) });
   const limited = () => {
+    const token = fake.requests.at(-1)?.token;
+    if (token && fake.rejectedTokens.has(token))
+      return json(
+        {
+          message: "Authorization Error",
+          errors: [{ resource: "Athlete", field: "access_token", code: "invalid" }],
+        },
+        401,
+      );
     if (fake.tooManyRequests <= 0) return null;
     fake.tooManyRequests--;
     return json(stravaFixture("strava-rate-limit-exceeded-429.json"), 429);

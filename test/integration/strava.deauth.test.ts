@@ -1,0 +1,204 @@
+// An athlete revoking runstrong on Strava: every piece of Strava-derived data goes
+// at once (Strava's API agreement), without a single API call. An athlete who
+// also connected Garmin keeps their account and Garmin data; one who did not is
+// deleted.
+import { and, eq } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { connectAthlete } from "../../src/db/repos/connections.ts";
+import {
+  activities,
+  athletes,
+  dayClassifications,
+  providerConnections,
+  webhookEvents,
+} from "../../src/db/schema/index.ts";
+import { createApp } from "../../src/server/app.ts";
+import { stravaEventJobId } from "../../src/workers/strava/event-jobs.ts";
+import {
+  detailedActivity,
+  queueEvents,
+  runWorkers,
+  STRAVA_TEST_ENV,
+  seedStravaAthlete,
+  settledEvent,
+  stravaEvent,
+  useStravaFake,
+} from "../support/strava-fake.ts";
+import { useTestEnv } from "../support/test-env.ts";
+
+const env = await useTestEnv({ ...STRAVA_TEST_ENV });
+const fake = useStravaFake();
+const db = env.pool.db;
+
+const app = createApp({
+  config: env.config,
+  db,
+  queues: env.queues,
+  logger: env.logger,
+  metrics: env.metrics,
+  readiness: [],
+  now: () => new Date(),
+});
+
+async function deliver(event: ReturnType<typeof stravaEvent>): Promise<number> {
+  const res = await app.request("/webhooks/strava", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(event),
+  });
+  expect(res.status).toBe(200);
+  const rows = await db
+    .select({ id: webhookEvents.id })
+    .from(webhookEvents)
+    .where(eq(webhookEvents.objectId, String(event.object_id)));
+  return Math.max(...rows.map((r) => r.id));
+}
+
+const deauthorize = (ownerId: number) =>
+  stravaEvent({
+    objectId: ownerId,
+    ownerId,
+    objectType: "athlete",
+    aspect: "update",
+    updates: { authorized: "false" },
+    eventTime: 1_516_126_040,
+  });
+
+/** An athlete with two imported Strava runs, a day classification and zones. */
+async function athleteWithStravaData(ownerId: number, firstActivity: number) {
+  const { athlete } = await seedStravaAthlete(env, { ownerId });
+  await db
+    .update(athletes)
+    .set({
+      hrZones: [
+        { min: 0, max: 140 },
+        { min: 140, max: 160 },
+        { min: 160, max: -1 },
+      ],
+    })
+    .where(eq(athletes.id, athlete.id));
+  await db.insert(dayClassifications).values({
+    athleteId: athlete.id,
+    date: "2018-11-04",
+    kind: "quality",
+    confidence: 0.9,
+    reasons: ["race"],
+  });
+  runWorkers(env);
+  for (const id of [firstActivity, firstActivity + 1]) {
+    fake.activities.set(String(id), detailedActivity({ id, athleteId: ownerId }));
+    expect((await settledEvent(env, await deliver(stravaEvent({ objectId: id, ownerId }))))?.status).toBe(
+      "processed",
+    );
+  }
+  return athlete;
+}
+
+async function countWhere<T>(rows: Promise<T[]>) {
+  return (await rows).length;
+}
+
+describe("athlete deauthorization", () => {
+  it("deletes an athlete who has only Strava, with every row derived from Strava, and calls nothing", async () => {
+    const athlete = await athleteWithStravaData(5001, 10_001);
+    const callsBefore = fake.requests.length;
+    const qe = queueEvents(env, "strava");
+    await qe.waitUntilReady();
+
+    const eventId = await deliver(deauthorize(5001));
+    const job = await env.queues.strava.getJob(stravaEventJobId(eventId));
+    const result = await job?.waitUntilFinished(qe, 10_000);
+    expect(result).toMatchObject({ status: "processed", athleteDeleted: true, activities: 2, events: 3 });
+
+    expect(await countWhere(db.select().from(athletes).where(eq(athletes.id, athlete.id)))).toBe(0);
+    expect(await countWhere(db.select().from(activities).where(eq(activities.athleteId, athlete.id)))).toBe(
+      0,
+    );
+    expect(
+      await countWhere(
+        db.select().from(dayClassifications).where(eq(dayClassifications.athleteId, athlete.id)),
+      ),
+    ).toBe(0);
+    expect(
+      await countWhere(
+        db.select().from(providerConnections).where(eq(providerConnections.externalAthleteId, "5001")),
+      ),
+    ).toBe(0);
+    expect(
+      await countWhere(db.select().from(webhookEvents).where(eq(webhookEvents.externalAthleteId, "5001"))),
+    ).toBe(0);
+    expect(fake.requests.length).toBe(callsBefore);
+
+    // Later events of the gone athlete are not even stored.
+    const res = await app.request("/webhooks/strava", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(stravaEvent({ objectId: 10_009, ownerId: 5001 })),
+    });
+    expect(await res.json()).toEqual({ status: "ignored" });
+  });
+
+  it("keeps an athlete who also uses Garmin, with their Garmin data, and re-plans them", async () => {
+    const athlete = await athleteWithStravaData(5002, 10_101);
+    await connectAthlete(db, env.config.secrets.tokenEncryptionKey, {
+      provider: "garmin",
+      externalAthleteId: "garmin-user-5002",
+      displayName: "Runner 5002",
+      tokens: {
+        accessToken: "g-access",
+        refreshToken: "g-refresh",
+        expiresAt: new Date(Date.now() + 3_600_000),
+      },
+      scopes: [],
+      signedInAthleteId: athlete.id,
+    });
+    const [garminRun] = await db
+      .insert(activities)
+      .values({
+        athleteId: athlete.id,
+        provider: "garmin",
+        externalId: "g-1",
+        name: "Garmin run",
+        sport: "run",
+        sportType: "RUNNING",
+        startAt: new Date("2026-11-20T07:00:00Z"),
+        localDate: "2026-11-20",
+        movingS: 1800,
+        elapsedS: 1800,
+        distanceM: 5000,
+        summary: {},
+      })
+      .returning();
+    await env.queues.replan.obliterate({ force: true });
+
+    const eventId = await deliver(deauthorize(5002));
+    await settledEvent(env, eventId);
+
+    const [kept] = await db.select().from(athletes).where(eq(athletes.id, athlete.id));
+    expect(kept?.hrZones).toBeNull();
+    const left = await db.select().from(activities).where(eq(activities.athleteId, athlete.id));
+    expect(left.map((a) => a.id)).toEqual([garminRun?.id]);
+    const connections = await db
+      .select()
+      .from(providerConnections)
+      .where(eq(providerConnections.athleteId, athlete.id));
+    expect(connections.map((c) => c.provider)).toEqual(["garmin"]);
+    expect(
+      await countWhere(
+        db.select().from(dayClassifications).where(eq(dayClassifications.athleteId, athlete.id)),
+      ),
+    ).toBe(0);
+    expect(
+      await countWhere(
+        db
+          .select()
+          .from(webhookEvents)
+          .where(and(eq(webhookEvents.provider, "strava"), eq(webhookEvents.externalAthleteId, "5002"))),
+      ),
+    ).toBe(0);
+    const replans = await env.queues.replan.getJobs(["delayed", "waiting"]);
+    expect(replans.map((j) => j.data)).toEqual([
+      { athleteId: athlete.id, cause: { type: "disconnect", provider: "strava" } },
+    ]);
+  });
+});

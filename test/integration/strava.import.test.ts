@@ -1,0 +1,222 @@
+// From webhook to stored, classified activity: create imports with one GET, an
+// update re-imports, a delete removes, a just-uploaded activity that answers 404
+// first is fetched again later, and a re-plan is queued for the athlete each time.
+import { eq } from "drizzle-orm";
+import { describe, expect, it, vi } from "vitest";
+import { activities, webhookEvents } from "../../src/db/schema/index.ts";
+import { createApp } from "../../src/server/app.ts";
+import { enqueue } from "../../src/workers/queues.ts";
+import { stravaEventJobId } from "../../src/workers/strava/event-jobs.ts";
+import {
+  detailedActivity,
+  queueEvents,
+  runWorkers,
+  STRAVA_TEST_ENV,
+  seedStravaAthlete,
+  settledEvent,
+  stravaEvent,
+  useStravaFake,
+} from "../support/strava-fake.ts";
+import { useTestEnv } from "../support/test-env.ts";
+
+const env = await useTestEnv({ ...STRAVA_TEST_ENV });
+const fake = useStravaFake();
+
+const app = createApp({
+  config: env.config,
+  db: env.pool.db,
+  queues: env.queues,
+  logger: env.logger,
+  metrics: env.metrics,
+  readiness: [],
+  now: () => new Date(),
+});
+
+/** Delivers an event as Strava would and returns its inbox id. */
+async function deliver(event: ReturnType<typeof stravaEvent>): Promise<number> {
+  const res = await app.request("/webhooks/strava", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(event),
+  });
+  expect(res.status).toBe(200);
+  const rows = await env.pool.db
+    .select({ id: webhookEvents.id })
+    .from(webhookEvents)
+    .where(eq(webhookEvents.objectId, String(event.object_id)));
+  if (rows.length === 0) throw new Error("event not stored");
+  return Math.max(...rows.map((r) => r.id));
+}
+
+async function activityRow(externalId: number) {
+  const [row] = await env.pool.db
+    .select()
+    .from(activities)
+    .where(eq(activities.externalId, String(externalId)));
+  return row ?? null;
+}
+
+async function replanJob(athleteId: number) {
+  const jobs = await env.queues.replan.getJobs(["delayed", "waiting", "prioritized"]);
+  return jobs.find((j) => j.data.athleteId === athleteId) ?? null;
+}
+
+describe("activity create", () => {
+  it("stores the activity classified, with its raw payload, and queues one re-plan", async () => {
+    const { athlete } = await seedStravaAthlete(env, { ownerId: 2001 });
+    fake.activities.set("7001", detailedActivity({ id: 7001, athleteId: 2001, name: "NYC Marathon" }));
+    runWorkers(env);
+
+    const eventId = await deliver(stravaEvent({ objectId: 7001, ownerId: 2001 }));
+    const event = await settledEvent(env, eventId);
+    expect(event?.status).toBe("processed");
+
+    const row = await activityRow(7001);
+    expect(row).toMatchObject({
+      athleteId: athlete.id,
+      provider: "strava",
+      name: "NYC Marathon",
+      sport: "run",
+      kind: "quality",
+      subtype: "race",
+    });
+    expect(row?.reasons?.length).toBeGreaterThan(0);
+    expect(row?.summary).toMatchObject({ source: "strava", id: "7001", sourceLabel: "race" });
+    expect((row?.summary as { laps?: unknown[] } | undefined)?.laps?.length).toBeGreaterThan(0);
+    expect(row?.raw).toMatchObject({ id: 7001, athlete: { id: 2001 } });
+    expect(row?.rawFetchedAt).toBeInstanceOf(Date);
+    expect(fake.count("GET", /^\/activities\/7001$/)).toBe(1);
+
+    const replan = await replanJob(athlete.id);
+    expect(replan?.data.cause).toMatchObject({
+      type: "activity",
+      provider: "strava",
+      activityId: "7001",
+      change: "created",
+      eventId,
+    });
+  });
+
+  it("re-imports on a title update, and the re-plan stays one debounced job", async () => {
+    const { athlete } = await seedStravaAthlete(env, { ownerId: 2002 });
+    fake.activities.set(
+      "7002",
+      detailedActivity({ id: 7002, athleteId: 2002, name: "Morning Run", workoutType: 0 }),
+    );
+    runWorkers(env);
+    const created = await deliver(stravaEvent({ objectId: 7002, ownerId: 2002 }));
+    await settledEvent(env, created);
+    expect((await activityRow(7002))?.name).toBe("Morning Run");
+
+    fake.activities.set(
+      "7002",
+      detailedActivity({ id: 7002, athleteId: 2002, name: "8x400 intervals", workoutType: 0 }),
+    );
+    const updated = await deliver(
+      stravaEvent({
+        objectId: 7002,
+        ownerId: 2002,
+        aspect: "update",
+        updates: { title: "8x400 intervals" },
+        eventTime: 1_725_991_300,
+      }),
+    );
+    expect((await settledEvent(env, updated))?.status).toBe("processed");
+    const row = await activityRow(7002);
+    expect(row?.name).toBe("8x400 intervals");
+    expect(fake.count("GET", /^\/activities\/7002$/)).toBe(2);
+    const jobs = (await env.queues.replan.getJobs(["delayed", "waiting"])).filter(
+      (j) => j.data.athleteId === athlete.id,
+    );
+    expect(jobs).toHaveLength(1);
+    expect(jobs[0]?.data.cause).toMatchObject({ change: "updated", activityId: "7002" });
+  });
+
+  it("does not store an activity Strava says belongs to someone else", async () => {
+    await seedStravaAthlete(env, { ownerId: 2003 });
+    fake.activities.set("7003", detailedActivity({ id: 7003, athleteId: 9999 }));
+    runWorkers(env);
+    const eventId = await deliver(stravaEvent({ objectId: 7003, ownerId: 2003 }));
+    const event = await settledEvent(env, eventId);
+    expect(event).toMatchObject({ status: "ignored", error: "activity belongs to another athlete" });
+    expect(await activityRow(7003)).toBeNull();
+  });
+});
+
+describe("a just-uploaded activity", () => {
+  it("that answers 404 at first is asked for again later and imported", async () => {
+    await seedStravaAthlete(env, { ownerId: 2004 });
+    fake.activities.set("7004", detailedActivity({ id: 7004, athleteId: 2004 }));
+    fake.notFoundFor.set("7004", 2);
+    runWorkers(env);
+    const eventId = await deliver(stravaEvent({ objectId: 7004, ownerId: 2004 }));
+    const jobId = stravaEventJobId(eventId);
+
+    for (const wanted of [1, 2]) {
+      // The job waits (delayed, no attempt used) instead of failing; skip the wait.
+      const job = await vi.waitFor(
+        async () => {
+          const j = await env.queues.strava.getJob(jobId);
+          if (!j || !(await j.isDelayed()) || fake.count("GET", /^\/activities\/7004$/) < wanted)
+            throw new Error("not delayed yet");
+          return j;
+        },
+        { timeout: 5_000, interval: 25 },
+      );
+      expect(job.attemptsMade).toBe(0);
+      expect(job.delay).toBeGreaterThanOrEqual(wanted === 1 ? 14_000 : 29_000);
+      await job.promote();
+    }
+    expect((await settledEvent(env, eventId))?.status).toBe("processed");
+    expect(await activityRow(7004)).not.toBeNull();
+    expect(fake.count("GET", /^\/activities\/7004$/)).toBe(3);
+  });
+});
+
+describe("activity delete", () => {
+  it("removes the stored activity and queues a re-plan, with no API call", async () => {
+    const { athlete } = await seedStravaAthlete(env, { ownerId: 2005 });
+    fake.activities.set("7005", detailedActivity({ id: 7005, athleteId: 2005 }));
+    runWorkers(env);
+    await settledEvent(env, await deliver(stravaEvent({ objectId: 7005, ownerId: 2005 })));
+    expect(await activityRow(7005)).not.toBeNull();
+    await env.queues.replan.obliterate({ force: true });
+
+    const gone = await deliver(
+      stravaEvent({ objectId: 7005, ownerId: 2005, aspect: "delete", eventTime: 1_725_999_999 }),
+    );
+    expect((await settledEvent(env, gone))?.status).toBe("processed");
+    expect(await activityRow(7005)).toBeNull();
+    expect(fake.count("GET", /^\/activities\/7005$/)).toBe(1);
+    expect((await replanJob(athlete.id))?.data.cause).toMatchObject({
+      change: "deleted",
+      activityId: "7005",
+    });
+  });
+});
+
+describe("raw payload retention", () => {
+  it("the daily purge forgets raw Strava payloads older than STRAVA_RAW_RETENTION_DAYS and keeps the rest", async () => {
+    await seedStravaAthlete(env, { ownerId: 2006 });
+    fake.activities.set("7006", detailedActivity({ id: 7006, athleteId: 2006 }));
+    fake.activities.set("7007", detailedActivity({ id: 7007, athleteId: 2006 }));
+    runWorkers(env, ["strava", "maintenance"]);
+    await settledEvent(env, await deliver(stravaEvent({ objectId: 7006, ownerId: 2006 })));
+    await settledEvent(env, await deliver(stravaEvent({ objectId: 7007, ownerId: 2006 })));
+    await env.pool.db
+      .update(activities)
+      .set({ rawFetchedAt: new Date(Date.now() - 8 * 86_400_000) })
+      .where(eq(activities.externalId, "7006"));
+
+    const qe = queueEvents(env, "maintenance");
+    await qe.waitUntilReady();
+    const jobId = await enqueue(env.queues, "purge-strava-raw", {});
+    const job = await env.queues.maintenance.getJob(jobId ?? "");
+    expect(await job?.waitUntilFinished(qe, 10_000)).toEqual({ purged: 1 });
+    const old = await activityRow(7006);
+    expect(old?.raw).toBeNull();
+    expect(old?.summary).toMatchObject({ id: "7006" });
+    expect(old?.kind).toBe("quality");
+    expect((await activityRow(7007))?.raw).not.toBeNull();
+  });
+});
