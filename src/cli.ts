@@ -21,6 +21,14 @@ const commands: Record<string, { summary: string; load: () => Promise<{ run: Com
     summary: "plan strength sessions from a JSON description of runs",
     load: () => import("./commands/plan.ts"),
   },
+  strava: {
+    summary: "manage the Strava push subscription: subscribe | status | unsubscribe",
+    load: () => import("./commands/strava.ts"),
+  },
+  backfill: {
+    summary: "import an athlete's recent Strava activities: --athlete ID [--weeks N]",
+    load: () => import("./commands/backfill.ts"),
+  },
 };
 
 function usage(): string {
