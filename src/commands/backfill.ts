@@ -12,7 +12,6 @@ import { QueueEvents } from "bullmq";
 import { SingleBar } from "cli-progress";
 import { getAthlete } from "../db/repos/athletes.ts";
 import { getConnectionForAthlete } from "../db/repos/connections.ts";
-import { createLogger } from "../observability/logger.ts";
 import { boot } from "../runtime/bootstrap.ts";
 import { openResources } from "../runtime/resources.ts";
 import { createRedis } from "../workers/connection.ts";
@@ -72,11 +71,9 @@ export const run: CommandRun = async (args, io) => {
     io.stderr.write(`runstrong backfill: ${err.message}\n`);
     return EXIT_USAGE;
   }
-  const booted = await boot(io, "backfill", { postgres: true, redis: true });
+  const booted = await boot(io, "backfill", { postgres: true, redis: true }, "answer");
   if (typeof booted === "number") return booted;
-  const { config } = booted;
-  // The bar owns standard error; only warnings interrupt it.
-  const logger = createLogger({ level: "warn" }, io.stderr).child({ role: "backfill" });
+  const { config, logger } = booted;
   const res = openResources(config, logger, "backfill");
   try {
     const athlete = await getAthlete(res.pool.db, parsed.athleteId);

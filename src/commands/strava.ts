@@ -12,7 +12,7 @@ import {
   StravaError,
   type StravaPushSubscription,
 } from "../integrations/strava/api.ts";
-import { createLogger, type Logger } from "../observability/logger.ts";
+import type { Logger } from "../observability/logger.ts";
 import { boot } from "../runtime/bootstrap.ts";
 import { type CommandIO, type CommandRun, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from "./command.ts";
 
@@ -58,11 +58,9 @@ export const run: CommandRun = async (args, io) => {
     io.stderr.write(`runstrong strava: ${err.message}\n`);
     return EXIT_USAGE;
   }
-  const booted = await boot(io, "strava", { postgres: true, redis: false });
+  const booted = await boot(io, "strava", { postgres: true, redis: false }, "answer");
   if (typeof booted === "number") return booted;
-  const { config } = booted;
-  // Standard output carries the JSON answer only; warnings go to standard error.
-  const logger = createLogger({ level: "warn" }, io.stderr).child({ role: "strava" });
+  const { config, logger } = booted;
   const missing = missingConfig(config, action);
   if (missing) {
     io.stderr.write(`runstrong strava ${action}: ${missing}\n`);

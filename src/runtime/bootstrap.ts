@@ -17,6 +17,8 @@ export async function boot(
   io: CommandIO,
   role: string,
   needs: { postgres: boolean; redis: boolean; createDatabase?: boolean },
+  /** one-shot commands whose standard output is their answer log warnings only, to standard error */
+  output: "service" | "answer" = "service",
 ): Promise<Booted | number> {
   let config: Config;
   try {
@@ -28,7 +30,10 @@ export async function boot(
     }
     throw err;
   }
-  const logger = createLogger({ level: config.logLevel }).child({ role });
+  const logger =
+    output === "service"
+      ? createLogger({ level: config.logLevel }).child({ role })
+      : createLogger({ level: "warn" }, io.stderr).child({ role });
   if (config.secrets.generatedFile) {
     logger.info(
       { file: config.secrets.generatedFile },
