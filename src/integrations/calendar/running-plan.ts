@@ -1,0 +1,254 @@
+// An athlete's running plan as training-plan apps export it (an iCalendar feed),
+// turned into planned runs: start instant, length, title. Pure: the caller passes
+// the text, the athlete's zone and the dates to keep. What kind of run each entry
+// is (easy, quality, rest) is decided later from its title, by the planner's own
+// classifier, so the feed and the weekly template are judged the same way.
+import ICAL from "ical.js";
+import { addDays, isValidTimeZone, type LocalDate, zonedInstant } from "../../domain/time.ts";
+
+export interface PlannedRunEntry {
+  /** the entry's UID; a repeating entry's occurrences add their original start */
+  uid: string;
+  startMs: number;
+  durationMin: number;
+  title: string;
+  /** the entry had a date but no time: it got ALL_DAY_START_MIN in the athlete's zone */
+  allDay: boolean;
+}
+
+export interface SkippedEntry {
+  uid: string;
+  title: string;
+  reason: string;
+}
+
+export interface RunningPlan {
+  entries: PlannedRunEntry[];
+  skipped: SkippedEntry[];
+}
+
+export class RunningPlanParseError extends Error {
+  override name = "RunningPlanParseError";
+}
+
+/** Training-plan apps mostly export dated entries without a time; runners mostly run in the morning. */
+export const ALL_DAY_START_MIN = 7 * 60;
+/** Used when neither the entry's times nor its text give a length. */
+export const DEFAULT_DURATION_MIN = 45;
+const MIN_DURATION_MIN = 5;
+const MAX_DURATION_MIN = 600;
+/** Guards against a daily RRULE started years ago; a plan feed never needs this many. */
+const MAX_OCCURRENCES_PER_ENTRY = 3_000;
+/** Rough paces to turn a distance into a length when that is all the entry says. */
+const MIN_PER_KM = 6;
+const MIN_PER_MILE = 9.5;
+
+// Entries for other sports share the calendar in many plan apps. A title that names
+// one and does not also name running is not a run (EN, DE, FR, ES, NL).
+const OTHER_SPORT =
+  /\b(swim\w*|schwimm\w*|natation|nataci[oó]n|zwem\w*|bike|biking|cycl\w*|ride|radfahr\w*|rad|v[eé]lo|bici\w*|ciclismo|fiets\w*|spin(ning)?|yoga|pilates|strength|kraft\w*|musculation|fuerza|kracht\w*|gym|weights?|cross[- ]?train\w*)\b/i;
+const RUNNING =
+  /\b(run\w*|lauf\w*|l[aä]uft|course|courir|footing|carrera|correr|rodaje|hardlo\w*|loop|jog\w*)\b/i;
+
+/**
+ * The runs of an iCalendar text that start on dates `from`..`to` (both included,
+ * athlete-local). Timed entries keep their instant: a TZID that names an IANA zone
+ * is read with the platform's zone rules, another TZID with the feed's VTIMEZONE,
+ * a floating time in the athlete's zone. Dated (all-day) entries start at 07:00 in
+ * the athlete's zone; an all-day entry spanning several days (a holiday, a camp)
+ * is not a run. Cancelled entries and entries for other sports are skipped.
+ */
+export function runningPlanFromIcs(
+  text: string,
+  options: { timezone: string; from: LocalDate; to: LocalDate },
+): RunningPlan {
+  let root: ICAL.Component;
+  try {
+    root = new ICAL.Component(ICAL.parse(text));
+  } catch (err) {
+    throw new RunningPlanParseError(`not an iCalendar file: ${(err as Error).message}`);
+  }
+  if (root.name !== "vcalendar") throw new RunningPlanParseError(`expected a VCALENDAR, found ${root.name}`);
+
+  const { timezone } = options;
+  const fromMs = zonedInstant(options.from, 0, timezone);
+  const toMs = zonedInstant(addDays(options.to, 1), 0, timezone);
+  const vevents = root.getAllSubcomponents("vevent");
+  const exceptions = new Map<string, ICAL.Component[]>();
+  const masters: ICAL.Component[] = [];
+  for (const v of vevents) {
+    const uid = String(v.getFirstPropertyValue("uid") ?? "");
+    if (v.hasProperty("recurrence-id") && uid) {
+      const list = exceptions.get(uid) ?? [];
+      list.push(v);
+      exceptions.set(uid, list);
+    } else masters.push(v);
+  }
+
+  const entries: PlannedRunEntry[] = [];
+  const skipped: SkippedEntry[] = [];
+  const seen = new Set<string>();
+  const keep = (occurrence: Occurrence) => {
+    const entry = toEntry(occurrence, timezone);
+    if ("reason" in entry) {
+      skipped.push(entry);
+      return;
+    }
+    if (entry.startMs < fromMs || entry.startMs >= toMs) return;
+    if (seen.has(entry.uid)) {
+      skipped.push({ uid: entry.uid, title: entry.title, reason: "a second entry with the same UID" });
+      return;
+    }
+    seen.add(entry.uid);
+    entries.push(entry);
+  };
+
+  for (const v of masters) {
+    const uid = String(v.getFirstPropertyValue("uid") ?? "");
+    const related = uid ? (exceptions.get(uid) ?? []) : [];
+    exceptions.delete(uid);
+    const event = new ICAL.Event(v, { exceptions: related });
+    if (!event.startDate) continue;
+    if (!event.isRecurring()) {
+      keep({
+        component: v,
+        event,
+        uid: uid || syntheticUid(event),
+        start: event.startDate,
+        end: event.endDate,
+      });
+      continue;
+    }
+    const it = event.iterator();
+    for (let i = 0, next = it.next(); next && i < MAX_OCCURRENCES_PER_ENTRY; i++, next = it.next()) {
+      const details = event.getOccurrenceDetails(next);
+      const startMs = instantOf(details.startDate, details.item.component, timezone);
+      if (startMs >= toMs) break;
+      keep({
+        component: details.item.component,
+        event: details.item,
+        uid: `${uid}/${details.recurrenceId.toString()}`,
+        start: details.startDate,
+        end: details.endDate,
+      });
+    }
+  }
+  // Exceptions whose series is not in the feed: keep them as the single entries they are.
+  for (const list of exceptions.values()) {
+    for (const v of list) {
+      const event = new ICAL.Event(v);
+      if (!event.startDate) continue;
+      const rid = v.getFirstPropertyValue("recurrence-id");
+      keep({
+        component: v,
+        event,
+        uid: `${event.uid}/${rid ? String(rid) : event.startDate.toString()}`,
+        start: event.startDate,
+        end: event.endDate,
+      });
+    }
+  }
+  entries.sort((a, b) => a.startMs - b.startMs || a.uid.localeCompare(b.uid));
+  return { entries, skipped };
+}
+
+interface Occurrence {
+  component: ICAL.Component;
+  event: ICAL.Event;
+  uid: string;
+  start: ICAL.Time;
+  end: ICAL.Time | null;
+}
+
+function toEntry(o: Occurrence, timezone: string): PlannedRunEntry | SkippedEntry {
+  const title = (o.event.summary ?? "").trim() || "Run";
+  const description = o.event.description ?? "";
+  const status = String(o.component.getFirstPropertyValue("status") ?? "").toUpperCase();
+  if (status === "CANCELLED") return { uid: o.uid, title, reason: "cancelled" };
+  if (OTHER_SPORT.test(title) && !RUNNING.test(title))
+    return { uid: o.uid, title, reason: "another sport, not a run" };
+
+  if (o.start.isDate) {
+    const days = o.end ? Math.round(o.end.subtractDate(o.start).toSeconds() / 86_400) : 1;
+    if (days > 1) return { uid: o.uid, title, reason: `an all-day entry over ${days} days, not a run` };
+    return {
+      uid: o.uid,
+      startMs: zonedInstant(localDateOf(o.start), ALL_DAY_START_MIN, timezone),
+      durationMin: durationFromText(title) ?? durationFromText(description) ?? DEFAULT_DURATION_MIN,
+      title,
+      allDay: true,
+    };
+  }
+  const startMs = instantOf(o.start, o.component, timezone);
+  // DTEND is read in its own TZID; a DURATION (or a missing end) counts from the start.
+  const endMs =
+    o.end && o.component.hasProperty("dtend")
+      ? instantOf(o.end, o.component, timezone, "dtend")
+      : startMs + (o.event.duration?.toSeconds() ?? 0) * 1000;
+  const timed = Math.round((endMs - startMs) / 60_000);
+  const durationMin =
+    timed >= MIN_DURATION_MIN
+      ? timed
+      : (durationFromText(title) ?? durationFromText(description) ?? DEFAULT_DURATION_MIN);
+  return {
+    uid: o.uid,
+    startMs,
+    durationMin: Math.min(MAX_DURATION_MIN, Math.max(MIN_DURATION_MIN, durationMin)),
+    title,
+    allDay: false,
+  };
+}
+
+/**
+ * A date-time value as an instant. The TZID parameter names the zone when it is an
+ * IANA name (read with Intl, whose rules are current, rather than the feed's copy);
+ * otherwise the feed's VTIMEZONE as ical.js resolved it; floating times are the athlete's.
+ */
+function instantOf(
+  time: ICAL.Time,
+  component: ICAL.Component,
+  athleteZone: string,
+  prop: "dtstart" | "dtend" = "dtstart",
+): number {
+  const zoneId = time.zone?.tzid;
+  if (zoneId === "UTC") return time.toJSDate().getTime();
+  const tzid = component.getFirstProperty(prop)?.getParameter("tzid") ?? zoneId;
+  const name = typeof tzid === "string" && tzid !== "floating" ? tzid : undefined;
+  const wall = (tz: string) =>
+    zonedInstant(localDateOf(time), time.hour * 60 + time.minute, tz) + time.second * 1000;
+  if (name && /^[A-Za-z]/.test(name) && isValidTimeZone(name)) return wall(name);
+  if (zoneId && zoneId !== "floating") return time.toJSDate().getTime();
+  return wall(athleteZone);
+}
+
+function localDateOf(time: ICAL.Time): LocalDate {
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return `${String(time.year).padStart(4, "0")}-${pad(time.month)}-${pad(time.day)}`;
+}
+
+function syntheticUid(event: ICAL.Event): string {
+  return `no-uid/${event.startDate.toString()}/${event.summary ?? ""}`;
+}
+
+/**
+ * A run's length as plan titles write it: "1:45h", "1h30", "1.5 h", "2 hours",
+ * "45 min", "45'", "45 Minuten"; failing that a distance ("10 km", "6 mi") at an
+ * easy pace. Numbers after an "x" are repetitions ("3x10 min"), not the length.
+ */
+export function durationFromText(text: string): number | null {
+  const t = text.toLowerCase();
+  const hm =
+    /(?<![\dx×.,:])(\d{1,2})\s*h\s*(\d{2})(?!\d)/.exec(t) ??
+    /(?<![\dx×.,:])(\d{1,2}):(\d{2})\s*(?:h|std)\b/.exec(t);
+  if (hm?.[1] && hm[2]) return Number(hm[1]) * 60 + Number(hm[2]);
+  const hours =
+    /(?<![\dx×.,:])(\d{1,2}(?:[.,]\d+)?)\s*(?:h|hrs?|hours?|std|stunden?|heures?|horas?|uur)\b/.exec(t);
+  if (hours?.[1]) return Math.round(Number(hours[1].replace(",", ".")) * 60);
+  const mins = /(?<![\dx×.,:])(\d{1,3})\s*(?:min(?:utes?|uten|s)?\b|')(?!\s*\/)/.exec(t);
+  if (mins?.[1] && Number(mins[1]) >= 10) return Number(mins[1]);
+  const km = /(?<![\dx×.,])(\d{1,3}(?:[.,]\d+)?)\s*(?:km|k)\b/.exec(t);
+  if (km?.[1]) return Math.round(Number(km[1].replace(",", ".")) * MIN_PER_KM);
+  const mi = /(?<![\dx×.,])(\d{1,3}(?:[.,]\d+)?)\s*(?:mi|miles?)\b/.exec(t);
+  if (mi?.[1]) return Math.round(Number(mi[1].replace(",", ".")) * MIN_PER_MILE);
+  return null;
+}
