@@ -50,7 +50,7 @@ export async function runService(
         metrics: res.metrics,
       },
     );
-    await registerSchedules(res.queues);
+    await registerSchedules(res.queues, { db: res.pool.db, logger });
     logger.info(
       { queues: workers.workers.map((w) => w.name), concurrency: config.workers.concurrency },
       "workers running",

@@ -3,7 +3,7 @@
 // every payload with the same schema before it runs.
 import { z } from "zod";
 
-export const QUEUE_NAMES = ["maintenance", "replan", "plan-events", "strava"] as const;
+export const QUEUE_NAMES = ["maintenance", "replan", "plan-events", "strava", "calendar"] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
 /**
@@ -107,6 +107,15 @@ export const JOBS = {
       .strict(),
     { attempts: 10, backoffMs: 5_000 },
   ),
+  /**
+   * Fetches the athlete's running-plan calendar (settings.runningPlanIcsUrl), replaces
+   * their imported planned runs and re-plans when they changed. On a settings change
+   * and every 6 hours (src/workers/athlete-schedules.ts).
+   */
+  "import-running-plan": job("calendar", z.object({ athleteId: z.number().int().positive() }).strict(), {
+    attempts: 4,
+    backoffMs: 60_000,
+  }),
   /** Re-plans one athlete's window from stored data; deduplicated per athlete (see replan-trigger.ts). */
   "replan-athlete": job(
     "replan",

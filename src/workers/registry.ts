@@ -1,5 +1,6 @@
 import type { JobHandler, QueueProcessor } from "./context.ts";
 import { JOBS, type JobName, type QueueName } from "./jobs.ts";
+import { calendarProcessor } from "./processors/calendar.ts";
 import { maintenanceProcessor } from "./processors/maintenance.ts";
 import { planEventsProcessor } from "./processors/plan-events.ts";
 import { replanProcessor } from "./processors/replan.ts";
@@ -11,6 +12,7 @@ export const PROCESSORS: { [Q in QueueName]: QueueProcessor<Q> } = {
   replan: replanProcessor,
   strava: stravaProcessor,
   "plan-events": planEventsProcessor,
+  calendar: calendarProcessor,
 };
 
 export function handlerFor(queue: QueueName, name: string): JobHandler<JobName> | undefined {

@@ -1,7 +1,16 @@
+import type { Executor } from "../db/client.ts";
+import type { Logger } from "../observability/logger.ts";
+import { ensureAthleteSchedules } from "./athlete-schedules.ts";
 import type { Queues } from "./queues.ts";
 
-/** Recurring jobs, registered idempotently at start-up with BullMQ job schedulers. */
-export async function registerSchedules(queues: Queues): Promise<void> {
+/**
+ * Recurring jobs, registered idempotently at start-up with BullMQ job schedulers.
+ * Given the database, also sweeps the per-athlete schedules (roll-forward, running-plan import).
+ */
+export async function registerSchedules(
+  queues: Queues,
+  athletes?: { db: Executor; logger: Pick<Logger, "info"> },
+): Promise<void> {
   await queues.maintenance.upsertJobScheduler(
     "prune-webhook-inbox-daily",
     { pattern: "17 3 * * *", tz: "UTC" },
@@ -21,4 +30,5 @@ export async function registerSchedules(queues: Queues): Promise<void> {
       opts: { attempts: 3, backoff: { type: "exponential", delay: 60_000 } },
     },
   );
+  if (athletes) await ensureAthleteSchedules(athletes.db, queues, athletes.logger);
 }

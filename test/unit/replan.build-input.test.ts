@@ -125,3 +125,74 @@ describe("buildPlanInput", () => {
     ]);
   });
 });
+
+describe("buildPlanInput with an imported running plan", () => {
+  const base = {
+    timezone: "Europe/Berlin",
+    settings: {},
+    currentSessions: [],
+    horizonDays: 14,
+    activities: [],
+  };
+  const planned = (start: string, title: string, durationMin = 45) => ({
+    startAt: new Date(start),
+    durationMin,
+    title,
+  });
+  const onDate = (runs: { start: string; title?: string }[], date: string) =>
+    runs.filter((r) => localDate(Date.parse(r.start), "Europe/Berlin") === date).map((r) => r.title);
+
+  it("takes the imported runs instead of the template from their first to their last date, the template after", () => {
+    const now = new Date("2026-12-07T04:00:00Z"); // Monday 05:00 in Berlin
+    const { input } = buildPlanInput({
+      ...base,
+      now,
+      plannedRuns: [
+        planned("2026-12-07T06:00:00Z", "Easy run 45 min"),
+        planned("2026-12-08T17:00:00Z", "6x800m @ 5k pace", 70),
+        planned("2026-12-10T06:00:00Z", "Tempo 3x10 min", 50),
+        planned("2026-12-13T06:00:00Z", "Long run 1:45h", 105),
+      ],
+    });
+    expect(onDate(input.runs, "2026-12-08")).toEqual(["6x800m @ 5k pace"]);
+    // Wednesday lies inside the imported plan without an entry: a rest day, not the template's easy run.
+    expect(onDate(input.runs, "2026-12-09")).toEqual([]);
+    expect(onDate(input.runs, "2026-12-10")).toEqual(["Tempo 3x10 min"]);
+    // The imported runs carry no kind: the planner reads them from their titles, as the template's.
+    expect(input.runs.find((r) => r.title === "Tempo 3x10 min")).toEqual({
+      start: "2026-12-10T06:00:00.000Z",
+      durationMin: 50,
+      title: "Tempo 3x10 min",
+    });
+    // After the plan's last date the weekly template takes over again.
+    expect(onDate(input.runs, "2026-12-15")).toEqual(["Intervals"]);
+    expect(onDate(input.runs, "2026-12-14")).toEqual(["Easy run"]);
+  });
+
+  it("drops imported runs already past today or before it, and today's once a run is recorded", () => {
+    const now = new Date("2026-12-08T10:00:00Z"); // Tuesday 11:00 in Berlin
+    const { input } = buildPlanInput({
+      ...base,
+      now,
+      activities: [run("2026-12-08T06:00:00Z", "Morning jog", "easy")],
+      plannedRuns: [
+        planned("2026-12-07T06:00:00Z", "Easy run 45 min"),
+        planned("2026-12-08T17:00:00Z", "6x800m @ 5k pace", 70),
+        planned("2026-12-09T06:00:00Z", "Recovery run 30'", 30),
+      ],
+    });
+    expect(input.runs.some((r) => r.title === "Easy run 45 min")).toBe(false);
+    expect(onDate(input.runs, "2026-12-08")).toEqual(["Morning jog"]);
+    expect(onDate(input.runs, "2026-12-09")).toEqual(["Recovery run 30'"]);
+  });
+
+  it("uses the template alone when the imported plan lies entirely before today", () => {
+    const now = new Date("2026-12-08T10:00:00Z");
+    const withStale = buildPlanInput({
+      ...base,
+      now,
+      plannedRuns: [planned("2026-12-01T06:00:00Z", "Old easy run")],
+    }).input.runs;
+    expect(withStale).toEqual(buildPlanInput({ ...base, now }).input.runs);
+  });
+});

@@ -88,23 +88,33 @@ export async function fetchCalendarFeed(
       );
     }
     if (res.status >= 300 && res.status < 400 && res.headers.has("location")) {
-      await res.body?.cancel();
+      void res.body?.cancel().catch(() => {});
       if (hop >= MAX_REDIRECTS) throw new FeedFetchError(`more than ${MAX_REDIRECTS} redirects`, true);
       url = feedUrl(new URL(res.headers.get("location") ?? "", url).toString());
       continue;
     }
     if (!res.ok) {
-      await res.body?.cancel();
+      void res.body?.cancel().catch(() => {});
       // 408 and 429 and server errors pass; everything else is the URL's fault.
       const transient = res.status === 408 || res.status === 429 || res.status >= 500;
       throw new FeedFetchError(`the feed answered HTTP ${res.status}`, !transient, res.status);
     }
     const length = Number(res.headers.get("content-length") ?? "0");
     if (length > maxBytes) {
-      await res.body?.cancel();
+      void res.body?.cancel().catch(() => {});
       throw new FeedFetchError(`the feed is ${length} bytes, over the ${maxBytes} byte limit`, true);
     }
-    return readLimited(res, maxBytes);
+    try {
+      return await readLimited(res, maxBytes);
+    } catch (err) {
+      if (err instanceof FeedFetchError) throw err;
+      throw new FeedFetchError(
+        signal.aborted
+          ? `no whole answer within ${timeoutMs} ms`
+          : `the feed broke off: ${(err as Error).message}`,
+        false,
+      );
+    }
   }
 }
 
@@ -118,7 +128,7 @@ async function readLimited(res: Response, maxBytes: number): Promise<string> {
     if (done) break;
     total += value.byteLength;
     if (total > maxBytes) {
-      await reader.cancel();
+      void reader.cancel().catch(() => {});
       throw new FeedFetchError(`the feed is over the ${maxBytes} byte limit`, true);
     }
     chunks.push(value);

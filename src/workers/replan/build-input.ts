@@ -28,6 +28,13 @@ export interface StoredPlanSession {
   status: string;
 }
 
+/** A run from the athlete's imported running-plan calendar (planned_runs). */
+export interface StoredPlannedRun {
+  startAt: Date;
+  durationMin: number;
+  title: string;
+}
+
 export interface ReplanData {
   now: Date;
   timezone: string;
@@ -36,6 +43,8 @@ export interface ReplanData {
   activities: StoredActivity[];
   currentSessions: StoredPlanSession[];
   horizonDays: number;
+  /** imported planned runs around the window; from their first to their last date they replace the template */
+  plannedRuns?: StoredPlannedRun[];
 }
 
 export interface PlanWindow {
@@ -102,13 +111,36 @@ export function buildPlanInput(data: ReplanData): { input: PlanInput; window: Pl
     ranOn.add(localDate(a.startAt.getTime(), tz));
   }
 
-  // The weekly template stands in for days to come. Today keeps only the planned
-  // runs still ahead, and none once a run is recorded: the real run replaces the plan.
+  // The weekly template stands in for days to come, except on the dates an imported
+  // running plan spans: there its entries are the plan, and a date without one is a
+  // rest day. Each entry is classified from its title, like a template run's.
+  // Today keeps only the planned runs still ahead, and none once a run is recorded:
+  // the real run replaces the plan.
   const nowMs = data.now.getTime();
-  for (const planned of expandRunTemplate(runTemplateOf(data.settings), window.today, window.to, tz)) {
-    const date = localDate(Date.parse(planned.start), tz);
-    if (date === window.today && (ranOn.has(date) || Date.parse(planned.start) <= nowMs)) continue;
-    runs.push(planned);
+  const imported = (data.plannedRuns ?? []).map((p) => ({
+    date: localDate(p.startAt.getTime(), tz),
+    run: {
+      start: p.startAt.toISOString(),
+      durationMin: p.durationMin,
+      title: p.title,
+    } satisfies PlanRunInput,
+  }));
+  const importedDates = imported.map((p) => p.date).sort();
+  const [firstImported, lastImported] = [importedDates[0], importedDates[importedDates.length - 1]];
+  const byImport = (date: LocalDate) =>
+    firstImported !== undefined &&
+    lastImported !== undefined &&
+    date >= firstImported &&
+    date <= lastImported;
+  const ahead = [
+    ...expandRunTemplate(runTemplateOf(data.settings), window.today, window.to, tz)
+      .map((run) => ({ date: localDate(Date.parse(run.start), tz), run }))
+      .filter((p) => !byImport(p.date)),
+    ...imported.filter((p) => p.date >= window.today && p.date <= window.to),
+  ].sort((a, b) => Date.parse(a.run.start) - Date.parse(b.run.start));
+  for (const { date, run } of ahead) {
+    if (date === window.today && (ranOn.has(date) || Date.parse(run.start) <= nowMs)) continue;
+    runs.push(run);
   }
 
   const currentPlan: CurrentPlanSession[] = data.currentSessions

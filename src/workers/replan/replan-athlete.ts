@@ -2,6 +2,7 @@ import { createHash, randomUUID } from "node:crypto";
 import { UnrecoverableError } from "bullmq";
 import { getAthlete } from "../../db/repos/athletes.ts";
 import { activitiesBetween } from "../../db/repos/plan-inputs.ts";
+import { plannedRunsBetween } from "../../db/repos/planned-runs.ts";
 import {
   insertPlanVersion,
   latestPlan,
@@ -14,6 +15,7 @@ import { diffPlans, type SessionRef } from "../../domain/plan/diff.ts";
 import type { PlannedSession, SessionLetter } from "../../domain/plan/input.ts";
 import { planWithContext } from "../../domain/plan/plan.ts";
 import { readStoredSettings } from "../../domain/settings.ts";
+import { ensureRollForward } from "../athlete-schedules.ts";
 import type { JobContext, WorkerDeps } from "../context.ts";
 import type { JobPayload } from "../jobs.ts";
 import { enqueue } from "../queues.ts";
@@ -64,9 +66,12 @@ export async function replanAthlete(
   const now = deps.now();
   const window = planWindow(now, athlete.timezone, PLAN_HORIZON_DAYS);
   const range = activityRange(window);
-  const [activities, current] = await Promise.all([
+  const [activities, current, plannedRuns] = await Promise.all([
     activitiesBetween(deps.db, athlete.id, range.from, range.to),
     latestPlan(deps.db, athlete.id),
+    plannedRunsBetween(deps.db, athlete.id, range.from, range.to),
+    // A new athlete, or one whose zone changed (chosen, or adopted from an activity), gets the roll-forward at 03:30 in it.
+    ensureRollForward(deps.queues, athlete),
   ]);
   const { input } = buildPlanInput({
     now,
@@ -75,6 +80,7 @@ export async function replanAthlete(
     activities,
     currentSessions: current?.sessions ?? [],
     horizonDays: PLAN_HORIZON_DAYS,
+    plannedRuns,
   });
   const planCtx = planContextOf(input);
   const output = planWithContext(planCtx);

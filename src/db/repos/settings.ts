@@ -1,0 +1,67 @@
+import { and, asc, eq, gt, sql } from "drizzle-orm";
+import type { Executor } from "../client.ts";
+import { athletes } from "../schema/index.ts";
+
+export interface SettingsRow {
+  id: number;
+  timezone: string;
+  /** athletes.settings as stored: only what the athlete set (storedSettingsSchema reads it) */
+  settings: Record<string, unknown>;
+  calendarToken: string;
+}
+
+export async function settingsOf(db: Executor, athleteId: number): Promise<SettingsRow | null> {
+  const [row] = await db
+    .select({
+      id: athletes.id,
+      timezone: athletes.timezone,
+      settings: athletes.settings,
+      calendarToken: athletes.calendarToken,
+    })
+    .from(athletes)
+    .where(eq(athletes.id, athleteId));
+  return row ?? null;
+}
+
+/**
+ * Stores the athlete's settings object and time zone, but only when the row still
+ * holds `expected` (the settings the change was computed from): two PATCHes racing
+ * cannot silently undo each other. Returns false when the row changed meanwhile.
+ */
+export async function saveSettings(
+  db: Executor,
+  athleteId: number,
+  next: { timezone: string; settings: Record<string, unknown> },
+  expected: { timezone: string; settings: Record<string, unknown> },
+): Promise<boolean> {
+  const rows = await db
+    .update(athletes)
+    .set({ timezone: next.timezone, settings: next.settings, updatedAt: sql`now()` })
+    .where(
+      and(
+        eq(athletes.id, athleteId),
+        eq(athletes.timezone, expected.timezone),
+        sql`${athletes.settings} = ${JSON.stringify(expected.settings)}::jsonb`,
+      ),
+    )
+    .returning({ id: athletes.id });
+  return rows.length > 0;
+}
+
+/** A page of athletes by id, with what their schedules depend on. */
+export async function athletesForSchedules(
+  db: Executor,
+  afterId: number,
+  limit: number,
+): Promise<{ id: number; timezone: string; runningPlanIcsUrl: string | null }[]> {
+  return db
+    .select({
+      id: athletes.id,
+      timezone: athletes.timezone,
+      runningPlanIcsUrl: sql<string | null>`${athletes.settings} ->> 'runningPlanIcsUrl'`,
+    })
+    .from(athletes)
+    .where(gt(athletes.id, afterId))
+    .orderBy(asc(athletes.id))
+    .limit(limit);
+}

@@ -1,0 +1,106 @@
+import { UnrecoverableError } from "bullmq";
+import { getAthlete } from "../../db/repos/athletes.ts";
+import { deletePlannedRuns, replacePlannedRuns } from "../../db/repos/planned-runs.ts";
+import { readStoredSettings } from "../../domain/settings.ts";
+import { addDays, localDate } from "../../domain/time.ts";
+import { FeedFetchError, fetchCalendarFeed } from "../../integrations/calendar/fetch-feed.ts";
+import { RunningPlanParseError, runningPlanFromIcs } from "../../integrations/calendar/running-plan.ts";
+import { removeRunningPlanImport } from "../athlete-schedules.ts";
+import type { JobContext, QueueProcessor, WorkerDeps } from "../context.ts";
+import type { JobPayload } from "../jobs.ts";
+import { requestReplan } from "../replan-trigger.ts";
+
+/** How far ahead entries are kept: well past the re-plan window (14 days to the next Sunday). */
+export const RUNNING_PLAN_IMPORT_DAYS = 42;
+
+/**
+ * Imports the athlete's running-plan calendar: fetch, read the entries from today
+ * on (athlete-local), replace the stored ones, and re-plan when they changed. A
+ * feed that cannot be read keeps the previous import (a plan app's outage should
+ * not turn the plan back into the template); a URL that will never work (404, not
+ * a calendar) fails without retries until the 6-hourly schedule tries again.
+ * The URL is never logged: private calendar links carry their secret in it.
+ */
+export async function importRunningPlan(
+  payload: JobPayload<"import-running-plan">,
+  deps: WorkerDeps,
+  ctx: JobContext,
+): Promise<{ entries: number; changed: boolean }> {
+  const log = ctx.logger.child({ athleteId: payload.athleteId });
+  const athlete = await getAthlete(deps.db, payload.athleteId);
+  if (!athlete) {
+    await removeRunningPlanImport(deps.queues, payload.athleteId);
+    return { entries: 0, changed: false };
+  }
+  const url = readStoredSettings(athlete.settings).runningPlanIcsUrl;
+  if (!url) {
+    // The URL was cleared after this job was queued: no feed, no imported runs.
+    await removeRunningPlanImport(deps.queues, athlete.id);
+    const removed = await deletePlannedRuns(deps.db, athlete.id, "ics");
+    if (removed > 0)
+      await requestReplan(
+        deps.queues,
+        athlete.id,
+        { type: "running-plan", entries: 0 },
+        deps.config.replan.debounceMs,
+      );
+    return { entries: 0, changed: removed > 0 };
+  }
+
+  let text: string;
+  try {
+    text = await fetchCalendarFeed(url);
+  } catch (err) {
+    if (!(err instanceof FeedFetchError)) throw err;
+    log.warn(
+      { err: err.message, status: err.status, permanent: err.permanent },
+      "running-plan feed not fetched",
+    );
+    if (err.permanent) throw new UnrecoverableError(`running-plan feed: ${err.message}`);
+    throw err;
+  }
+  const now = deps.now();
+  const today = localDate(now.getTime(), athlete.timezone);
+  let plan: ReturnType<typeof runningPlanFromIcs>;
+  try {
+    plan = runningPlanFromIcs(text, {
+      timezone: athlete.timezone,
+      from: today,
+      to: addDays(today, RUNNING_PLAN_IMPORT_DAYS - 1),
+    });
+  } catch (err) {
+    if (!(err instanceof RunningPlanParseError)) throw err;
+    log.warn({ err: err.message }, "running-plan feed not readable");
+    throw new UnrecoverableError(`running-plan feed: ${err.message}`);
+  }
+
+  const stored = await replacePlannedRuns(
+    deps.db,
+    athlete.id,
+    "ics",
+    plan.entries.map((e) => ({
+      uid: e.uid,
+      startAt: new Date(e.startMs),
+      durationMin: e.durationMin,
+      title: e.title,
+    })),
+    now,
+  );
+  if (stored.changed) {
+    await requestReplan(
+      deps.queues,
+      athlete.id,
+      { type: "running-plan", entries: stored.count },
+      deps.config.replan.debounceMs,
+    );
+  }
+  log.info(
+    { entries: stored.count, skipped: plan.skipped.length, changed: stored.changed },
+    stored.changed ? "running plan imported" : "running plan unchanged",
+  );
+  return { entries: stored.count, changed: stored.changed };
+}
+
+export const calendarProcessor: QueueProcessor<"calendar"> = {
+  "import-running-plan": importRunningPlan,
+};
