@@ -7,6 +7,7 @@ import { AppError, errorBody } from "./errors.ts";
 import { requestLog } from "./middleware/request-log.ts";
 import { registerAdminQueues } from "./routes/admin-queues.ts";
 import { registerApiPlan } from "./routes/api-plan.ts";
+import { registerApiSettings } from "./routes/api-settings.ts";
 import { registerAuthStrava } from "./routes/auth-strava.ts";
 import { registerCalendarFeed } from "./routes/calendar-feed.ts";
 import { registerHealthz } from "./routes/healthz.ts";
@@ -31,6 +32,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   registerAdminQueues(app, deps);
   registerAuthStrava(app, deps);
   registerApiPlan(app, deps);
+  registerApiSettings(app, deps);
   registerStravaWebhook(app, deps);
   registerCalendarFeed(app, deps);
 
