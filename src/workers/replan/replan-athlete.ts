@@ -24,7 +24,7 @@ import { activityRange, buildPlanInput, planWindow } from "./build-input.ts";
 export const PLAN_HORIZON_DAYS = 14;
 
 /** What a plan promises the athlete; reasons are left out so a reworded reason stores no new version. */
-function fingerprint(sessions: readonly PlannedSession[], unplaced: unknown): string {
+export function fingerprint(sessions: readonly PlannedSession[], unplaced: unknown): string {
   const essential = sessions.map((s) => [s.start, s.end, s.session, s.phase, s.exercises]);
   return createHash("sha256")
     .update(JSON.stringify([essential, unplaced]))
@@ -37,7 +37,16 @@ function sameSession(a: StoredSession, b: PlannedSession): boolean {
     a.endAt.getTime() === Date.parse(b.end) &&
     a.session === b.session &&
     a.phase === b.phase &&
-    JSON.stringify(a.exercises) === JSON.stringify(b.exercises)
+    sortedJson(a.exercises) === sortedJson(b.exercises)
+  );
+}
+
+/** JSON with object keys sorted: jsonb stores keys in its own order, so a stored value reads back reordered. */
+function sortedJson(value: unknown): string {
+  return JSON.stringify(value, (_k, v) =>
+    v && typeof v === "object" && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)))
+      : v,
   );
 }
 
