@@ -6,7 +6,9 @@ import type { AppDeps, AppEnv } from "./deps.ts";
 import { AppError, errorBody } from "./errors.ts";
 import { requestLog } from "./middleware/request-log.ts";
 import { registerAdminQueues } from "./routes/admin-queues.ts";
+import { registerApiOverrides } from "./routes/api-overrides.ts";
 import { registerApiPlan } from "./routes/api-plan.ts";
+import { registerApiPlanHistory } from "./routes/api-plan-history.ts";
 import { registerApiSettings } from "./routes/api-settings.ts";
 import { registerAuthStrava } from "./routes/auth-strava.ts";
 import { registerCalendarFeed } from "./routes/calendar-feed.ts";
@@ -33,6 +35,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   registerAuthStrava(app, deps);
   registerApiPlan(app, deps);
   registerApiSettings(app, deps);
+  registerApiOverrides(app, deps);
+  registerApiPlanHistory(app, deps);
   registerStravaWebhook(app, deps);
   registerCalendarFeed(app, deps);
 

@@ -1,0 +1,106 @@
+// What an athlete changes by hand: their verdict on a run, and new plan versions
+// that record a session moved, done or skipped.
+import { and, desc, eq, gte, max } from "drizzle-orm";
+import type { Executor } from "../client.ts";
+import { activities, planVersions } from "../schema/index.ts";
+import { insertPlanVersion, type NewPlanVersion } from "./plans.ts";
+
+export interface AthleteActivity {
+  id: number;
+  provider: string;
+  name: string;
+  sport: string;
+  startAt: Date;
+  elapsedS: number;
+  kind: string | null;
+  subtype: string | null;
+  confidence: number | null;
+  reasons: string[] | null;
+  kindOverride: string | null;
+}
+
+const activityColumns = {
+  id: activities.id,
+  provider: activities.provider,
+  name: activities.name,
+  sport: activities.sport,
+  startAt: activities.startAt,
+  elapsedS: activities.elapsedS,
+  kind: activities.kind,
+  subtype: activities.subtype,
+  confidence: activities.confidence,
+  reasons: activities.reasons,
+  kindOverride: activities.kindOverride,
+};
+
+/** The athlete's activities that started at or after `since`, newest first. */
+export async function recentActivities(
+  db: Executor,
+  athleteId: number,
+  since: Date,
+): Promise<AthleteActivity[]> {
+  return db
+    .select(activityColumns)
+    .from(activities)
+    .where(and(eq(activities.athleteId, athleteId), gte(activities.startAt, since)))
+    .orderBy(desc(activities.startAt), desc(activities.id));
+}
+
+/** One activity, only if it is this athlete's: another athlete's reads as absent. */
+export async function activityOfAthlete(
+  db: Executor,
+  athleteId: number,
+  activityId: number,
+): Promise<AthleteActivity | null> {
+  const [row] = await db
+    .select(activityColumns)
+    .from(activities)
+    .where(and(eq(activities.id, activityId), eq(activities.athleteId, athleteId)));
+  return row ?? null;
+}
+
+export async function setKindOverride(
+  db: Executor,
+  athleteId: number,
+  activityId: number,
+  kind: "easy" | "quality" | null,
+  at: Date,
+): Promise<AthleteActivity | null> {
+  const [row] = await db
+    .update(activities)
+    .set({ kindOverride: kind, updatedAt: at })
+    .where(and(eq(activities.id, activityId), eq(activities.athleteId, athleteId)))
+    .returning(activityColumns);
+  return row ?? null;
+}
+
+/** The plan moved on (a re-plan or another override stored a version) since the one an override was made on. */
+export class PlanChangedError extends Error {
+  override name = "PlanChangedError";
+}
+
+/**
+ * Stores an override's plan version, only on top of `basedOnVersion`: a version
+ * stored meanwhile (a re-plan, a second tab) fails it instead of being overwritten
+ * by a copy of the older plan. Two writers racing for the same number are caught
+ * by the (athlete, version) unique key.
+ */
+export async function storeOverrideVersion(
+  db: Executor,
+  basedOnVersion: number,
+  plan: NewPlanVersion,
+): Promise<{ id: number; version: number }> {
+  try {
+    return await db.transaction(async (tx) => {
+      const [row] = await tx
+        .select({ version: max(planVersions.version) })
+        .from(planVersions)
+        .where(eq(planVersions.athleteId, plan.athleteId));
+      if ((row?.version ?? 0) !== basedOnVersion) throw new PlanChangedError("the plan changed meanwhile");
+      return insertPlanVersion(tx, plan);
+    });
+  } catch (err) {
+    if ((err as { code?: string }).code === "23505") throw new PlanChangedError("the plan changed meanwhile");
+    throw err;
+  }
+}
