@@ -7,13 +7,15 @@ import { classifyPlannedRun } from "../classify/planned.ts";
 import type { Classification, DayClassification, RunKind, RunSubtype } from "../classify/types.ts";
 import { type LocalDate, parseTime } from "../time.ts";
 import {
+  type Phase,
   type PlanInput,
   type PlanRun,
   type ResolvedPlanInput,
   type SessionLetter,
   withDefaults,
 } from "./input.ts";
-import { type ZoneClock, zoneClock } from "./zone-clock.ts";
+import { NO_STRENGTH_DAYS_BEFORE_RACE, phaseOf } from "./phases.ts";
+import { dateOfDay, dayNumber, weekdayOfDay, type ZoneClock, zoneClock } from "./zone-clock.ts";
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
@@ -49,6 +51,21 @@ export interface FixedStrength {
   key?: string;
 }
 
+/** Calendar facts about one local date, computed once per plan (time.ts's string arithmetic adds up in a season). */
+export interface CalendarDay {
+  date: LocalDate;
+  /** ISO weekday, 1 = Monday */
+  weekday: number;
+  monday: LocalDate;
+  next: LocalDate;
+  /** local midnight that starts the day, and the one that ends it */
+  startMs: number;
+  endMs: number;
+  phase: Phase;
+  /** race day or one of the 5 days before it */
+  preRace: boolean;
+}
+
 export interface PlanContext {
   input: ResolvedPlanInput;
   clock: ZoneClock;
@@ -65,6 +82,7 @@ export interface PlanContext {
   /** the day's classification (cached; dates outside the plan are classified on demand) */
   dayOf(date: LocalDate): DayClassification;
   runsOn(date: LocalDate): ClassifiedRun[];
+  calendar(date: LocalDate): CalendarDay;
 }
 
 /**
@@ -150,6 +168,37 @@ export function planContextOf(raw: PlanInput): PlanContext {
     return d;
   };
 
+  const calendarDays = new Map<LocalDate, CalendarDay>();
+  const race = a.raceDate ?? null;
+  const raceDay = race === null ? null : dayNumber(race);
+  const phases = new Map<LocalDate, Phase>();
+  const calendar = (date: LocalDate): CalendarDay => {
+    let c = calendarDays.get(date);
+    if (!c) {
+      const n = dayNumber(date);
+      const weekday = weekdayOfDay(n);
+      const monday = dateOfDay(n - weekday + 1);
+      const next = dateOfDay(n + 1);
+      let phase = phases.get(monday);
+      if (!phase) {
+        phase = phaseOf(monday, race);
+        phases.set(monday, phase);
+      }
+      c = {
+        date,
+        weekday,
+        monday,
+        next,
+        startMs: clock.instant(date, 0),
+        endMs: clock.instant(next, 0),
+        phase,
+        preRace: raceDay !== null && raceDay - n >= 0 && raceDay - n <= NO_STRENGTH_DAYS_BEFORE_RACE,
+      };
+      calendarDays.set(date, c);
+    }
+    return c;
+  };
+
   const windows: Array<Array<[number, number]>> = [[], [], [], [], [], [], [], []];
   for (const w of a.availability) windows[w.weekday]?.push([parseTime(w.from), parseTime(w.to)]);
   for (let wd = 1; wd <= 7; wd++) windows[wd] = mergeWindows(windows[wd] ?? []);
@@ -173,6 +222,7 @@ export function planContextOf(raw: PlanInput): PlanContext {
     strengthDone,
     dayOf,
     runsOn,
+    calendar,
   };
 }
 

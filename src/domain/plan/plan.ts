@@ -5,7 +5,7 @@
 // session of its week less than 48 h away), planned sessions before `now` (kept while they still obey
 // the rules: the past is reported, not re-planned), and planned sessions outside
 // from..to. Fixed sessions count toward their week's quota and R4 spacing.
-import { addDays, eachDate, type LocalDate, mondayOf } from "../time.ts";
+import type { LocalDate } from "../time.ts";
 import { type FixedStrength, type PlanContext, planContextOf } from "./context.ts";
 import { matchSessions } from "./diff.ts";
 import type {
@@ -16,14 +16,16 @@ import type {
   SessionLetter,
   UnplacedSession,
 } from "./input.ts";
-import { phaseOf, sessionsForWeek } from "./phases.ts";
+import { sessionsForWeek } from "./phases.ts";
 import { describePlacement, describeShortfall, type WeekFacts } from "./reasons.ts";
-import { dateViolations, MIN_SESSION_SPACING_MS, sessionViolations, spacingBlockers } from "./rules.ts";
-import { prescriptionFor, sessionContent } from "./sessions.ts";
-import { legalSlots, representatives, type Slot } from "./slots.ts";
+import { dateRule, MIN_SESSION_SPACING_MS, sessionViolations, spacingBlockers } from "./rules.ts";
+import { prescriptionFor, sessionContent, sessionMinutes } from "./sessions.ts";
+import { daySlots, type Slot } from "./slots.ts";
 import { chooseWeek } from "./week-search.ts";
 
 const DAY_MS = 86_400_000;
+/** The rules a run can break: what new data may reveal about a session already past. */
+const RUN_RULES = new Set(["R1", "R2", "R3"]);
 
 interface MovablePlan {
   startMs: number;
@@ -41,7 +43,9 @@ export function planWithContext(ctx: PlanContext): PlanOutput {
   const { input, clock } = ctx;
   const a = input.athlete;
   const race = a.raceDate ?? null;
-  const days: PlannedDay[] = eachDate(input.from, input.to).map((date) => {
+  const allDates: LocalDate[] = [];
+  for (let d = input.from; d <= input.to; d = ctx.calendar(d).next) allDates.push(d);
+  const days: PlannedDay[] = allDates.map((date) => {
     const d = ctx.dayOf(date);
     return { date, kind: d.kind, reasons: d.reasons };
   });
@@ -54,39 +58,45 @@ export function planWithContext(ctx: PlanContext): PlanOutput {
           ? clock.localDate((ctx.strengthDone[0] as { startMs: number }).startMs)
           : input.from))
       : null;
-  const contentFor = (date: LocalDate, letter: SessionLetter) =>
-    sessionContent(letter, prescriptionFor(phaseOf(mondayOf(date), race), date, learningFrom));
+  const prescriptionOn = (date: LocalDate) => prescriptionFor(ctx.calendar(date).phase, date, learningFrom);
+  const contentFor = (date: LocalDate, letter: SessionLetter) => sessionContent(letter, prescriptionOn(date));
+  const durMsOn = (date: LocalDate) => sessionMinutes(prescriptionOn(date)) * 60_000;
 
   const placed: Slot[] = [];
   const weeks: WeekFacts[] = [];
-  for (let monday = mondayOf(input.from); monday <= input.to; monday = addDays(monday, 7)) {
-    const sunday = addDays(monday, 6);
-    const dates = eachDate(monday, sunday).filter((d) => d >= input.from && d <= input.to);
+  const byWeek = new Map<LocalDate, LocalDate[]>();
+  for (const d of allDates) {
+    const monday = ctx.calendar(d).monday;
+    const list = byWeek.get(monday);
+    if (list) list.push(d);
+    else byWeek.set(monday, [d]);
+  }
+  for (const [monday, dates] of byWeek) {
     const lastDate = dates[dates.length - 1] as LocalDate;
     // A week wholly before `now` is history: nothing to place, nothing to report missing.
-    if (clock.instant(addDays(lastDate, 1), 0) <= ctx.nowMs) continue;
+    if (ctx.calendar(lastDate).endMs <= ctx.nowMs) continue;
     const quota = sessionsForWeek(monday, race, a.sessionsPerWeek);
     const weekFixed = fixed.filter((f) => f.week === monday);
     const need = quota - weekFixed.length;
     if (need <= 0) continue;
 
-    const lo = Date.parse(`${monday}T00:00:00Z`) - 4 * DAY_MS;
-    const hi = Date.parse(`${sunday}T00:00:00Z`) + 5 * DAY_MS;
+    const lo = ctx.calendar(monday).startMs - 3 * DAY_MS;
+    const hi = lo + 13 * DAY_MS;
     const spacing = spacingBlockers(
       [...fixed.map((f) => f.startMs), ...placed.map((p) => p.startMs)].filter((ms) => ms > lo && ms < hi),
     );
     const reps: Slot[] = [];
     for (const date of dates) {
-      if (dateViolations(ctx, date).length > 0) continue;
-      const durMs = contentFor(date, "A").durationMin * 60_000;
+      if (dateRule(ctx, date) !== null) continue;
+      const durMs = durMsOn(date);
       const plannedStarts = movable.filter((m) => m.date === date).map((m) => m.startMs);
-      reps.push(...representatives(legalSlots(ctx, { date, durMs, plannedStarts, spacing })));
+      reps.push(...daySlots(ctx, { date, durMs, plannedStarts, spacing }));
     }
     reps.sort((x, y) => x.startMs - y.startMs);
     const chosen = chooseWeek(
       reps,
       need,
-      weekFixed.map((f) => (Date.parse(`${f.date}T00:00:00Z`) - Date.parse(`${monday}T00:00:00Z`)) / DAY_MS),
+      weekFixed.map((f) => ctx.calendar(f.date).weekday - 1),
     );
     placed.push(...chosen);
     weeks.push({ monday, quota, need, chosen, fixed: weekFixed });
@@ -106,17 +116,26 @@ export function planWithContext(ctx: PlanContext): PlanOutput {
   const unknownDone = new Set(
     fixed.filter((f) => f.origin === "done" && f.letter === null).map((f) => f.startMs),
   );
+  const chainStarts: number[] = [];
+  const chainLetters: SessionLetter[] = [];
   let prev: SessionLetter | null = null;
   for (const t of timeline) {
     if (unknownDone.has(t.startMs)) continue;
     const letter: SessionLetter = t.own ?? (prev === "A" ? "B" : "A");
     letterAt.set(t.startMs, letter);
+    chainStarts.push(t.startMs);
+    chainLetters.push(letter);
     prev = letter;
   }
   const lastLetterBefore = (ms: number): SessionLetter | null => {
-    let last: SessionLetter | null = null;
-    for (const t of timeline) if (t.startMs < ms) last = letterAt.get(t.startMs) ?? last;
-    return last;
+    let lo = 0;
+    let hi = chainStarts.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((chainStarts[mid] as number) < ms) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo > 0 ? (chainLetters[lo - 1] as SessionLetter) : null;
   };
 
   const sessions: PlannedSession[] = [];
@@ -128,7 +147,7 @@ export function planWithContext(ctx: PlanContext): PlanOutput {
       start: clock.iso(f.startMs),
       end: clock.iso(f.endMs),
       session: letter,
-      phase: phaseOf(f.week, race),
+      phase: ctx.calendar(f.date).phase,
       exercises: c.exercises,
       reasons: ["already under way or past: kept as planned", c.summary],
       ...(f.key !== undefined ? { key: f.key } : {}),
@@ -142,7 +161,7 @@ export function planWithContext(ctx: PlanContext): PlanOutput {
         start: clock.iso(slot.startMs),
         end: clock.iso(slot.startMs + c.durationMin * 60_000),
         session: letter,
-        phase: phaseOf(w.monday, race),
+        phase: ctx.calendar(w.monday).phase,
         exercises: c.exercises,
         reasons: describePlacement(ctx, slot, w, {
           content: c,
@@ -164,10 +183,10 @@ export function planWithContext(ctx: PlanContext): PlanOutput {
       w,
       [...fixed.map((f) => f.startMs), ...placed.map((p) => p.startMs)],
       {
-        durMsFor: (date) => contentFor(date, "A").durationMin * 60_000,
+        durMsFor: durMsOn,
       },
     );
-    let letter = lastLetterBefore(clock.instant(addDays(w.monday, 7), 0));
+    let letter = lastLetterBefore(ctx.calendar(w.monday).startMs + 7 * DAY_MS);
     for (let i = 0; i < missing; i++) {
       letter = letter === "A" ? "B" : "A";
       unplaced.push({ week: w.monday, session: letter, reason });
@@ -185,7 +204,7 @@ export function planWithContext(ctx: PlanContext): PlanOutput {
  */
 function splitCurrentPlan(ctx: PlanContext): { fixed: FixedStrength[]; movable: MovablePlan[] } {
   const { input, clock } = ctx;
-  const weekOf = (ms: number): LocalDate => mondayOf(clock.localDate(ms));
+  const weekOf = (ms: number): LocalDate => ctx.calendar(clock.localDate(ms)).monday;
   const seen = new Set<number>();
   const planned = input.currentPlan
     .map((p) => {
@@ -244,8 +263,11 @@ function splitCurrentPlan(ctx: PlanContext): { fixed: FixedStrength[]; movable: 
       });
     } else if (p.startMs < ctx.nowMs) {
       const endMs = Number.isNaN(p.endMs) ? p.startMs + 45 * 60_000 : p.endMs;
-      // A past session that new data shows broke a rule (the day turned out quality) is dropped, not defended.
-      if (sessionViolations(ctx, p.startMs, endMs, null).length === 0) {
+      // History is not re-planned, but a past session that a run since logged shows broke R1-R3 (the day
+      // turned out quality, a run went right next to it) is dropped, not defended. Settings changed since
+      // (availability, blackouts, race date) do not rewrite it.
+      const broken = sessionViolations(ctx, p.startMs, endMs, null).some((v) => RUN_RULES.has(v.rule));
+      if (!broken) {
         fixed.push({
           startMs: p.startMs,
           endMs,

@@ -8,7 +8,7 @@ import { NO_STRENGTH_DAYS_BEFORE_RACE, phaseOf } from "./phases.ts";
 import {
   availableSpans,
   type Blocker,
-  dateViolations,
+  dateRule,
   firstBlocker,
   hhmm,
   runBlockers,
@@ -128,9 +128,9 @@ export function describeShortfall(
       phrases.push({ date, text: `has a session at ${clock.localTime(here.startMs)}` });
       continue;
     }
-    const dv = dateViolations(ctx, date)[0];
-    if (dv) {
-      phrases.push({ date, text: shortDateReason(ctx, date, dv.rule) });
+    const rule = dateRule(ctx, date);
+    if (rule) {
+      phrases.push({ date, text: shortDateReason(ctx, date, rule) });
       continue;
     }
     phrases.push({ date, text: slotsReason(ctx, date, opts.durMsFor(date), spacing) });

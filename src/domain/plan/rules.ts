@@ -4,9 +4,9 @@
 // blockers that checkSession reports, so what the planner places and what the API
 // accepts from an athlete's manual move are judged by one piece of code.
 import type { RunKind } from "../classify/types.ts";
-import { isoWeekday, type LocalDate, mondayOf } from "../time.ts";
+import type { LocalDate } from "../time.ts";
 import { type ClassifiedRun, type PlanContext, runsNear } from "./context.ts";
-import { isPreRaceDate, NO_STRENGTH_DAYS_BEFORE_RACE, phaseOf, sessionsForWeek } from "./phases.ts";
+import { NO_STRENGTH_DAYS_BEFORE_RACE, phaseOf, sessionsForWeek } from "./phases.ts";
 import { dayTime, span, weekdayLong, weekdayShort } from "./wording.ts";
 
 const HOUR_MS = 3_600_000;
@@ -69,8 +69,16 @@ export function firstBlocker(blockers: readonly Blocker[], startMs: number): Blo
 /** The instant spans of `date` the athlete is available in (R5), empty on a blackout date. */
 export function availableSpans(ctx: PlanContext, date: LocalDate): Array<[number, number]> {
   if (ctx.blackouts.has(date)) return [];
-  const ws = ctx.windows[isoWeekday(date)] ?? [];
+  const ws = ctx.windows[ctx.calendar(date).weekday] ?? [];
   return ws.map(([from, to]) => [ctx.clock.instant(date, from), ctx.clock.instant(date, to)]);
+}
+
+/** The first rule that keeps every session off `date` (dateViolations without the sentences), or null. */
+export function dateRule(ctx: PlanContext, date: LocalDate): RuleId | null {
+  const cal = ctx.calendar(date);
+  if (ctx.dayOf(date).kind === "quality") return "R1";
+  if (ctx.blackouts.has(date) || (ctx.windows[cal.weekday] ?? []).length === 0) return "R5";
+  return cal.preRace ? "R6" : null;
 }
 
 /** Why no session may go on `date` at all: R1 quality day, R5 blackout or no window, R6 pre-race days. */
@@ -86,11 +94,11 @@ export function dateViolations(ctx: PlanContext, date: LocalDate): Violation[] {
     });
   }
   if (ctx.blackouts.has(date)) out.push({ rule: "R5", message: `R5: ${date} is one of your blackout dates` });
-  else if ((ctx.windows[isoWeekday(date)] ?? []).length === 0) {
+  else if ((ctx.windows[ctx.calendar(date).weekday] ?? []).length === 0) {
     out.push({ rule: "R5", message: `R5: you are not available on ${weekdayLong(date)}s` });
   }
   const race = ctx.input.athlete.raceDate ?? null;
-  if (isPreRaceDate(date, race)) {
+  if (ctx.calendar(date).preRace) {
     out.push({
       rule: "R6",
       message: `R6: ${date} is within ${NO_STRENGTH_DAYS_BEFORE_RACE} days of your race on ${race}; no strength then`,
@@ -162,7 +170,7 @@ export function sessionViolations(
   }
 
   if (!ctx.blackouts.has(date) && !fitsAvailability(ctx, date, startMs, endMs)) {
-    const ws = ctx.windows[isoWeekday(date)] ?? [];
+    const ws = ctx.windows[ctx.calendar(date).weekday] ?? [];
     if (ws.length > 0) {
       out.push({
         rule: "R5",
@@ -183,10 +191,10 @@ export function sessionViolations(
   }
 
   if (others.length > 0) {
-    const monday = mondayOf(date);
+    const monday = ctx.calendar(date).monday;
     const race = ctx.input.athlete.raceDate ?? null;
     const quota = sessionsForWeek(monday, race, ctx.input.athlete.sessionsPerWeek);
-    const inWeek = others.filter((ms) => mondayOf(ctx.clock.localDate(ms)) === monday).length;
+    const inWeek = others.filter((ms) => ctx.calendar(ctx.clock.localDate(ms)).monday === monday).length;
     if (inWeek >= quota) {
       out.push({
         rule: "R6",

@@ -119,7 +119,16 @@ export function prescriptionFor(phase: Phase, date: LocalDate, learningFrom: Loc
 
 export function sessionContent(letter: SessionLetter, prescription: Prescription): SessionContent {
   const c = CONTENT[prescription];
-  return { exercises: c[letter].map((e) => ({ ...e })), durationMin: c.durationMin, summary: c.summary };
+  return {
+    exercises: c[letter].map((e) => ex(e.name, e.sets, e.reps, e.load)),
+    durationMin: c.durationMin,
+    summary: c.summary,
+  };
+}
+
+/** A session's length in minutes; the same for A and B. */
+export function sessionMinutes(prescription: Prescription): number {
+  return CONTENT[prescription].durationMin;
 }
 
 /** The last date of the learning weeks, for a reason such as "light weeks until 2027-01-03". */

@@ -27,46 +27,77 @@ function better(x: Score, y: Score): boolean {
 /**
  * Sessions spread through the week (Mon + Thu over Mon + Wed): the smallest gap
  * in days between the week's sessions, counted round the week as the pattern
- * repeats. `fixedDays` are the week's sessions already done or kept (0 = Monday).
+ * repeats (0 = Monday).
  */
 export function spreadPoints(dayIndexes: readonly number[]): number {
-  if (dayIndexes.length < 2) return 0;
-  const days = [...dayIndexes].sort((a, b) => a - b);
-  let min = 7 - ((days[days.length - 1] as number) - (days[0] as number));
-  for (let i = 1; i < days.length; i++) min = Math.min(min, (days[i] as number) - (days[i - 1] as number));
+  return minCyclicGap(
+    [...dayIndexes].sort((a, b) => a - b),
+    dayIndexes.length,
+  );
+}
+
+/** `days` sorted ascending in its first `n` places. */
+function minCyclicGap(days: ArrayLike<number>, n: number): number {
+  if (n < 2) return 0;
+  let min = 7 - ((days[n - 1] as number) - (days[0] as number));
+  for (let i = 1; i < n; i++) min = Math.min(min, (days[i] as number) - (days[i - 1] as number));
   return min;
 }
 
-/** The best set of up to `need` slots from `reps` (start order), at least 48 h apart start to start. */
+/**
+ * The best set of up to `need` slots from `reps` (start order), at least 48 h apart
+ * start to start. `fixedDays` are the week's sessions already done or kept. The
+ * walk allocates nothing per node: it runs thousands of times in a season.
+ */
 export function chooseWeek(reps: readonly Slot[], need: number, fixedDays: readonly number[]): Slot[] {
-  let best: Score = { count: 0, rest: 0, kept: 0, soft: spreadPoints(fixedDays), dist: 0 };
-  let bestSet: Slot[] = [];
-  if (need <= 0) return bestSet;
+  if (need <= 0 || reps.length === 0) return [];
+  const fixed = [...fixedDays].sort((a, b) => a - b);
+  const days = new Int8Array(fixed.length + need);
   const chosen: Slot[] = [];
-  const walk = (from: number): void => {
+  let best: Score = { count: 0, rest: 0, kept: 0, soft: 0, dist: 0 };
+  let bestSet: Slot[] = [];
+  const score: Score = { count: 0, rest: 0, kept: 0, soft: 0, dist: 0 };
+
+  const spread = (): number => {
+    // Merge the fixed days with the chosen ones (both ascending) into the scratch array.
+    let i = 0;
+    let j = 0;
+    let n = 0;
+    while (i < fixed.length || j < chosen.length) {
+      const c = chosen[j];
+      if (c === undefined || (i < fixed.length && (fixed[i] as number) <= c.dayIndex))
+        days[n++] = fixed[i++] as number;
+      else {
+        days[n++] = c.dayIndex;
+        j++;
+      }
+    }
+    return minCyclicGap(days, n);
+  };
+
+  const walk = (from: number, soft: number): void => {
     for (let j = from; j < reps.length; j++) {
       const s = reps[j] as Slot;
       const last = chosen[chosen.length - 1];
       if (last && s.startMs - last.startMs < MIN_SESSION_SPACING_MS) continue;
       chosen.push(s);
-      const score: Score = { count: chosen.length, rest: 0, kept: 0, soft: 0, dist: 0 };
-      const days = [...fixedDays];
-      for (const c of chosen) {
-        if (c.rest) score.rest++;
-        if (c.kept) score.kept++;
-        score.soft += c.points;
-        score.dist += c.dist;
-        days.push(c.dayIndex);
-      }
-      score.soft += spreadPoints(days);
+      score.count++;
+      if (s.rest) score.rest++;
+      if (s.kept) score.kept++;
+      score.dist += s.dist;
+      score.soft = soft + s.points + spread();
       if (better(score, best)) {
-        best = score;
+        best = { ...score };
         bestSet = [...chosen];
       }
-      if (chosen.length < need) walk(j + 1);
+      if (chosen.length < need) walk(j + 1, soft + s.points);
       chosen.pop();
+      score.count--;
+      if (s.rest) score.rest--;
+      if (s.kept) score.kept--;
+      score.dist -= s.dist;
     }
   };
-  walk(0);
+  walk(0, 0);
   return bestSet;
 }
