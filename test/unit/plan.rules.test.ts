@@ -20,7 +20,13 @@ const DAYS = [
   "2026-12-13",
 ];
 const at = (day: number, time: string) => `${DAYS[day]}T${time}:00+01:00`;
-const run = (day: number, time: string, durationMin: number, kind: "easy" | "quality", title = kind) => ({
+const run = (
+  day: number,
+  time: string,
+  durationMin: number,
+  kind: "easy" | "quality",
+  title: string = kind,
+) => ({
   start: at(day, time),
   durationMin,
   kind,
@@ -265,7 +271,7 @@ describe("R6 frequency by phase", () => {
     // Race Tuesday 2026-12-15: nothing from Thursday 2026-12-10 on.
     const out = season("2026-12-15", "2026-12-07", "2026-12-13");
     expect(out.sessions).toHaveLength(1);
-    expect(out.sessions[0]?.start < "2026-12-10").toBe(true);
+    expect((out.sessions[0]?.start ?? "") < "2026-12-10").toBe(true);
   });
 
   it("checkSession refuses the final 5 days and a full week with R6", () => {
