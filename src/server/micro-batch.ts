@@ -1,8 +1,8 @@
 // Group commit for request handlers: items that arrive within a few milliseconds
 // of each other are flushed together, and each caller's promise settles with its
 // own item's result once its batch is done. The cost of storing a webhook is the
-// round trips, not the work, so one multi-row insert and one addBulk for fifty
-// events beat fifty of each by far.
+// round trips, not the work, so one multi-row insert for fifty events beats fifty
+// inserts by far.
 
 export interface MicroBatchOptions {
   /** how long the first item of a batch waits for company */
@@ -15,7 +15,7 @@ export interface MicroBatchOptions {
 
 export interface MicroBatcher<I, O> {
   submit(item: I): Promise<O>;
-  /** resolves once everything submitted so far has settled */
+  /** resolves once everything submitted so far has settled, follow-up work included */
   drain(): Promise<void>;
 }
 
@@ -25,13 +25,23 @@ interface Pending<I, O> {
   reject: (e: unknown) => void;
 }
 
-/**
- * `flush` gets the items of one batch and returns one result per item, in order;
- * when it throws, every caller of that batch gets the error (none is told its
- * item is done when the batch is not).
- */
+export interface MicroBatchSteps<I, O> {
+  /**
+   * Gets the items of one batch and returns one result per item, in order. When
+   * it throws, every caller of that batch gets the error: none is told its item is
+   * done when the batch is not.
+   */
+  flush: (items: I[]) => Promise<O[]>;
+  /**
+   * Work that follows the answers (the callers are already resolved). The batch
+   * keeps its slot until this settles, so a slow follow-up slows intake down
+   * instead of piling up in memory. It must handle its own errors.
+   */
+  after?: (items: I[], results: O[]) => Promise<void>;
+}
+
 export function createMicroBatcher<I, O>(
-  flush: (items: I[]) => Promise<O[]>,
+  steps: MicroBatchSteps<I, O>,
   options: MicroBatchOptions,
 ): MicroBatcher<I, O> {
   let pending: Pending<I, O>[] = [];
@@ -52,6 +62,21 @@ export function createMicroBatcher<I, O>(
     timer ??= setTimeout(go, options.windowMs);
   };
 
+  async function run(batch: Pending<I, O>[]): Promise<void> {
+    const items = batch.map((p) => p.item);
+    let results: O[];
+    try {
+      results = await steps.flush(items);
+      if (results.length !== batch.length)
+        throw new Error(`batch flush returned ${results.length} results for ${batch.length} items`);
+    } catch (err) {
+      for (const p of batch) p.reject(err);
+      return;
+    }
+    for (const [i, p] of batch.entries()) p.resolve(results[i] as O);
+    await steps.after?.(items, results).catch(() => {});
+  }
+
   function go(): void {
     if (timer) {
       clearTimeout(timer);
@@ -61,26 +86,12 @@ export function createMicroBatcher<I, O>(
     const batch = pending.slice(0, options.maxBatch);
     pending = pending.slice(batch.length);
     inFlight++;
-    let results: Promise<O[]>;
-    try {
-      results = flush(batch.map((p) => p.item));
-    } catch (err) {
-      results = Promise.reject(err);
-    }
-    results
-      .then((out) => {
-        if (out.length !== batch.length)
-          throw new Error(`batch flush returned ${out.length} results for ${batch.length} items`);
-        for (const [i, p] of batch.entries()) p.resolve(out[i] as O);
-      })
-      .catch((err: unknown) => {
-        for (const p of batch) p.reject(err);
-      })
-      .finally(() => {
-        inFlight--;
-        schedule();
-        settleIdle();
-      });
+    void run(batch).finally(() => {
+      inFlight--;
+      // What piled up while every slot was busy has waited long enough: go now.
+      if (pending.length > 0) go();
+      settleIdle();
+    });
     schedule();
   }
 

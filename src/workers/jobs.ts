@@ -67,6 +67,16 @@ export const JOBS = {
     z.object({ olderThanDays: z.number().int().min(1).optional() }).strict(),
     { attempts: 3, backoffMs: 60_000 },
   ),
+  /**
+   * Queues Strava inbox rows still "received" a while after they were stored: the
+   * webhook answers once an event is stored, so an enqueue that failed (Redis
+   * away) is made good here. Job ids make re-queuing a queued event a no-op.
+   */
+  "requeue-strava-inbox": job(
+    "maintenance",
+    z.object({ olderThanSeconds: z.number().int().min(0).optional() }).strict(),
+    { attempts: 3, backoffMs: 10_000 },
+  ),
   /** Nulls raw Strava payloads older than STRAVA_RAW_RETENTION_DAYS (Strava's API agreement caps caching). */
   "purge-strava-raw": job(
     "maintenance",

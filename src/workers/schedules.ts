@@ -20,6 +20,11 @@ export async function registerSchedules(
       opts: { attempts: 3, backoff: { type: "exponential", delay: 60_000 } },
     },
   );
+  await queues.maintenance.upsertJobScheduler(
+    "requeue-strava-inbox-minutely",
+    { every: 60_000 },
+    { name: "requeue-strava-inbox", data: {}, opts: { attempts: 1 } },
+  );
   // Strava's API agreement caps how long raw payloads are cached (STRAVA_RAW_RETENTION_DAYS).
   await queues.maintenance.upsertJobScheduler(
     "purge-strava-raw-daily",

@@ -2,14 +2,18 @@
 // each event once, refusing forged ones without a row or an API call, and never
 // acknowledging an event that was not stored.
 import { count, eq } from "drizzle-orm";
-import { describe, expect, it, onTestFinished } from "vitest";
+import { Redis } from "ioredis";
+import { describe, expect, it, onTestFinished, vi } from "vitest";
 import type { Config } from "../../src/config.ts";
 import { type Database, openDatabase } from "../../src/db/client.ts";
 import { STRAVA_SUBSCRIPTION_KEY } from "../../src/db/repos/strava-data.ts";
 import { appState, webhookEvents } from "../../src/db/schema/index.ts";
 import { createApp } from "../../src/server/app.ts";
 import { LIVE_PRIORITY } from "../../src/workers/jobs.ts";
+import { createQueues, enqueue, type Queues } from "../../src/workers/queues.ts";
+import { stravaEventJobId } from "../../src/workers/strava/event-jobs.ts";
 import {
+  queueEvents,
   runWorkers,
   STRAVA_TEST_ENV,
   seedStravaAthlete,
@@ -21,11 +25,11 @@ import { testConfig, useTestEnv } from "../support/test-env.ts";
 const env = await useTestEnv({ ...STRAVA_TEST_ENV });
 const fake = useStravaFake();
 
-function app(o: { config?: Config; db?: Database } = {}) {
+function app(o: { config?: Config; db?: Database; queues?: Queues } = {}) {
   return createApp({
     config: o.config ?? env.config,
     db: o.db ?? env.pool.db,
-    queues: env.queues,
+    queues: o.queues ?? env.queues,
     logger: env.logger,
     metrics: env.metrics,
     readiness: [],
@@ -207,5 +211,45 @@ describe("when the event cannot be stored", () => {
       .from(webhookEvents)
       .where(eq(webhookEvents.externalAthleteId, "1009"));
     expect(n?.n).toBe(0);
+  });
+});
+
+describe("when Redis cannot take the job", () => {
+  it("still answers 200 once the event is stored, and the inbox sweep queues it", async () => {
+    await seedStravaAthlete(env, { ownerId: 1010 });
+    // Nothing listens on port 1: every Redis command fails at once.
+    const dead = new Redis("redis://127.0.0.1:1", {
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+    });
+    dead.on("error", () => {});
+    const deadQueues = createQueues(dead, env.prefix);
+    for (const q of Object.values(deadQueues)) q.on("error", () => {});
+    onTestFinished(() => dead.disconnect());
+
+    const res = await post(app({ queues: deadQueues }), stravaEvent({ objectId: 5200, ownerId: 1010 }));
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: "stored" });
+    const [row] = await rows(5200);
+    if (!row) throw new Error("not stored");
+    expect(await env.queues.strava.getJob(stravaEventJobId(row.id))).toBeUndefined();
+    await vi.waitFor(() =>
+      expect(
+        env.logs.some(
+          (l) => l.msg === "stored Strava events could not be queued; the inbox sweep will queue them",
+        ),
+      ).toBe(true),
+    );
+
+    const qe = queueEvents(env, "maintenance");
+    await qe.waitUntilReady();
+    runWorkers(env, ["maintenance"]);
+    const jobId = await enqueue(env.queues, "requeue-strava-inbox", { olderThanSeconds: 0 });
+    const sweep = await env.queues.maintenance.getJob(jobId ?? "");
+    const result = (await sweep?.waitUntilFinished(qe, 10_000)) as { requeued: number };
+    expect(result.requeued).toBeGreaterThanOrEqual(1);
+    expect((await env.queues.strava.getJob(stravaEventJobId(row.id)))?.data).toEqual({ eventId: row.id });
   });
 });

@@ -72,16 +72,20 @@ export async function storeStravaEvents(
       select 'strava', i.dedupe_key, i.owner_id, i.object_type, i.object_id, i.aspect_type,
              to_timestamp(i.event_time), i.payload
       from input i
-      where exists (
+      cross join lateral (
         select 1 from provider_connections c
-        where c.provider = 'strava' and c.external_athlete_id = i.owner_id)
+        where c.provider = 'strava' and c.external_athlete_id = i.owner_id
+        limit 1) connected
       on conflict (provider, dedupe_key) do nothing
       returning id, dedupe_key
     )
     select i.idx, ins.id::text as inserted_id, e.id::text as existing_id, e.status::text as existing_status
     from input i
     left join ins on ins.dedupe_key = i.dedupe_key
-    left join webhook_events e on e.provider = 'strava' and e.dedupe_key = i.dedupe_key
+    left join lateral (
+      select w.id, w.status from webhook_events w
+      where w.provider = 'strava' and w.dedupe_key = i.dedupe_key
+      limit 1) e on true
   `)) as unknown as {
     idx: number;
     inserted_id: string | null;
@@ -95,6 +99,23 @@ export async function storeStravaEvents(
       out[r.idx] = { kind: "duplicate", id: Number(r.existing_id), status: r.existing_status };
   }
   return out;
+}
+
+/** Strava events stored before `before` and still waiting to be handled, oldest first. */
+export async function pendingStravaEventIds(db: Executor, before: Date, limit: number): Promise<number[]> {
+  const rows = await db
+    .select({ id: webhookEvents.id })
+    .from(webhookEvents)
+    .where(
+      and(
+        eq(webhookEvents.provider, "strava"),
+        eq(webhookEvents.status, "received"),
+        lt(webhookEvents.receivedAt, before),
+      ),
+    )
+    .orderBy(webhookEvents.receivedAt)
+    .limit(limit);
+  return rows.map((r) => r.id);
 }
 
 export async function getInboxEvent(db: Executor, id: number): Promise<InboxEvent | null> {

@@ -35,7 +35,7 @@ import { createMicroBatcher, type MicroBatchOptions } from "../micro-batch.ts";
 export const STRAVA_WEBHOOK_PATH = "/webhooks/strava";
 
 /** Tuned with bench/webhook.ts on a 2-core machine: see the report in that file. */
-export const WEBHOOK_BATCH: MicroBatchOptions = { windowMs: 2, maxBatch: 500, maxInFlight: 4 };
+export const WEBHOOK_BATCH: MicroBatchOptions = { windowMs: 2, maxBatch: 500, maxInFlight: 6 };
 
 const SUBSCRIPTION_TTL_MS = 30_000;
 const NO_SUBSCRIPTION_TTL_MS = 5_000;
@@ -73,40 +73,59 @@ function subscriptionLookup(db: Database, pinned: string | null): () => Promise<
   };
 }
 
-/** Stores a batch and queues the events that still need handling; one round trip to each store. */
+/**
+ * Stores each batch in one statement and answers; then queues the batch's jobs in
+ * one addBulk. The answer waits for Postgres (the event is durable: Strava may
+ * stop sending it), not for Redis: an event stored but not yet queued is queued
+ * by the next delivery of it or by the `requeue-strava-inbox` sweep, so a Redis
+ * hiccup delays handling without losing an event or failing Strava's delivery.
+ */
 export function stravaIntake(
   deps: { db: Database; queues: Queues; logger: Logger },
   options: MicroBatchOptions = WEBHOOK_BATCH,
 ) {
-  return createMicroBatcher<StravaWebhookEvent, StravaInboxOutcome>(async (events) => {
-    try {
-      const outcomes = await storeStravaEvents(
-        deps.db,
-        events.map((e) => ({
-          dedupeKey: stravaEventDedupeKey(e),
-          ownerId: e.owner_id,
-          objectType: e.object_type,
-          objectId: e.object_id,
-          aspectType: e.aspect_type,
-          eventTime: e.event_time,
-          payload: e,
-        })),
-      );
-      // A duplicate still "received" may be the retry of a delivery whose enqueue
-      // failed after its row was stored: queue it again (the job id makes it harmless).
-      const ids = new Set<number>();
-      for (const o of outcomes)
-        if (o.kind === "stored" || (o.kind === "duplicate" && o.status === "received")) ids.add(o.id);
-      await enqueueStravaEvents(deps.queues, [...ids]);
-      return outcomes;
-    } catch (err) {
-      deps.logger.error(
-        { err: err instanceof Error ? err.message : String(err), events: events.length },
-        "could not store a batch of Strava events; answering 500 so Strava retries",
-      );
-      throw err;
-    }
-  }, options);
+  return createMicroBatcher<StravaWebhookEvent, StravaInboxOutcome>(
+    {
+      flush: async (events) => {
+        try {
+          return await storeStravaEvents(
+            deps.db,
+            events.map((e) => ({
+              dedupeKey: stravaEventDedupeKey(e),
+              ownerId: e.owner_id,
+              objectType: e.object_type,
+              objectId: e.object_id,
+              aspectType: e.aspect_type,
+              eventTime: e.event_time,
+              payload: e,
+            })),
+          );
+        } catch (err) {
+          deps.logger.error(
+            { err: err instanceof Error ? err.message : String(err), events: events.length },
+            "could not store a batch of Strava events; answering 500 so Strava retries",
+          );
+          throw err;
+        }
+      },
+      after: async (_events, outcomes) => {
+        // A duplicate still "received" may be the retry of a delivery whose enqueue
+        // failed: queue it again (the job id makes that harmless).
+        const ids = new Set<number>();
+        for (const o of outcomes)
+          if (o.kind === "stored" || (o.kind === "duplicate" && o.status === "received")) ids.add(o.id);
+        try {
+          await enqueueStravaEvents(deps.queues, [...ids]);
+        } catch (err) {
+          deps.logger.error(
+            { err: err instanceof Error ? err.message : String(err), events: ids.size },
+            "stored Strava events could not be queued; the inbox sweep will queue them",
+          );
+        }
+      },
+    },
+    options,
+  );
 }
 
 export function registerStravaWebhook(

@@ -1,6 +1,7 @@
 import { purgeRawPayloads } from "../../db/repos/activities.ts";
-import { pruneHandledEvents } from "../../db/repos/webhook-inbox.ts";
+import { pendingStravaEventIds, pruneHandledEvents } from "../../db/repos/webhook-inbox.ts";
 import type { QueueProcessor } from "../context.ts";
+import { enqueueStravaEvents } from "../strava/event-jobs.ts";
 
 const DAY_MS = 86_400_000;
 
@@ -11,6 +12,13 @@ export const maintenanceProcessor: QueueProcessor<"maintenance"> = {
     const deleted = await pruneHandledEvents(deps.db, before);
     ctx.logger.info({ deleted, before: before.toISOString() }, "pruned webhook inbox");
     return { deleted };
+  },
+  "requeue-strava-inbox": async (payload, deps, ctx) => {
+    const before = new Date(deps.now().getTime() - (payload.olderThanSeconds ?? 60) * 1000);
+    const ids = await pendingStravaEventIds(deps.db, before, 1000);
+    await enqueueStravaEvents(deps.queues, ids);
+    if (ids.length > 0) ctx.logger.info({ events: ids.length }, "re-queued stored Strava events");
+    return { requeued: ids.length };
   },
   "purge-strava-raw": async (payload, deps, ctx) => {
     const days = payload.olderThanDays ?? deps.config.strava.rawRetentionDays;
