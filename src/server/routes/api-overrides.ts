@@ -372,19 +372,28 @@ export function registerApiOverrides(app: Hono<AppEnv>, deps: AppDeps): void {
     const id = activityId(c.req.param("id"));
     const { kind } = await jsonBody(c, kindBody);
     const athlete = await athleteOf(c.get("athleteId"));
-    return c.json(await markRunKind(deps, athlete, id, kind));
+    const view = await markRunKind(deps, athlete, id, kind);
+    c.get("logger").info({ activityId: id, kindOverride: kind }, "run kind marked");
+    return c.json(view);
   });
 
   for (const status of ["done", "skipped"] as const) {
     app.post(`/api/sessions/:key/${status}`, guard, async (c) => {
       const athlete = await athleteOf(c.get("athleteId"));
-      return c.json(await markSession(deps, athlete, c.req.param("key"), status));
+      const result = await markSession(deps, athlete, c.req.param("key"), status);
+      c.get("logger").info(
+        { sessionKey: result.session.key, status, version: result.version },
+        "session marked",
+      );
+      return c.json(result);
     });
   }
 
   app.post("/api/sessions/:key/move", guard, async (c) => {
     const { start } = await jsonBody(c, moveBody);
     const athlete = await athleteOf(c.get("athleteId"));
-    return c.json(await moveSession(deps, athlete, c.req.param("key"), start));
+    const result = await moveSession(deps, athlete, c.req.param("key"), start);
+    c.get("logger").info({ sessionKey: result.session.key, version: result.version }, "session moved");
+    return c.json(result);
   });
 }
