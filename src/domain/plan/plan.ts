@@ -2,9 +2,9 @@
 // zone; sessions are placed week by week (Monday-Sunday, in order, so each week
 // sees the sessions of the weeks before it for R4). What already happened or lies
 // outside the range is fixed: logged strength (which completes the nearest planned
-// session of its week less than 48 h away), planned sessions before `now` (kept while they still obey
-// the rules: the past is reported, not re-planned), and planned sessions outside
-// from..to. Fixed sessions count toward their week's quota and R4 spacing.
+// session of its week less than 48 h away), planned sessions before `now` (the
+// past is reported, not re-planned) and planned sessions outside from..to. Fixed
+// sessions count toward their week's quota and R4 spacing.
 import type { LocalDate } from "../time.ts";
 import { type FixedStrength, type PlanContext, planContextOf } from "./context.ts";
 import { matchSessions } from "./diff.ts";
@@ -26,6 +26,8 @@ import { chooseWeek } from "./week-search.ts";
 const DAY_MS = 86_400_000;
 /** The rules a run can break: what new data may reveal about a session already past. */
 const RUN_RULES = new Set(["R1", "R2", "R3"]);
+/** A current-plan session given without `end` is taken to last this long. */
+const DEFAULT_SESSION_MS = 45 * 60_000;
 
 interface MovablePlan {
   startMs: number;
@@ -51,12 +53,11 @@ export function planWithContext(ctx: PlanContext): PlanOutput {
   });
 
   const { fixed, movable } = splitCurrentPlan(ctx);
+  // A new athlete's learning weeks run from liftingSince; without it, from their first logged session or the plan.
+  const firstDone = ctx.strengthDone[0];
   const learningFrom =
     a.strengthExperience === "new"
-      ? (a.liftingSince ??
-        (ctx.strengthDone[0]
-          ? clock.localDate((ctx.strengthDone[0] as { startMs: number }).startMs)
-          : input.from))
+      ? (a.liftingSince ?? (firstDone ? clock.localDate(firstDone.startMs) : input.from))
       : null;
   const prescriptionOn = (date: LocalDate) => prescriptionFor(ctx.calendar(date).phase, date, learningFrom);
   const contentFor = (date: LocalDate, letter: SessionLetter) => sessionContent(letter, prescriptionOn(date));
@@ -193,7 +194,7 @@ export function planWithContext(ctx: PlanContext): PlanOutput {
     }
   }
 
-  carryKeys(ctx, sessions);
+  carryKeys(ctx, sessions, new Set(fixed.map((f) => f.key)));
   return { days, sessions, unplaced };
 }
 
@@ -251,7 +252,7 @@ function splitCurrentPlan(ctx: PlanContext): { fixed: FixedStrength[]; movable: 
     const inRange = p.date >= input.from && p.date <= input.to;
     const key = p.key !== undefined ? { key: p.key } : {};
     if (!inRange) {
-      const endMs = Number.isNaN(p.endMs) ? p.startMs + 45 * 60_000 : p.endMs;
+      const endMs = Number.isNaN(p.endMs) ? p.startMs + DEFAULT_SESSION_MS : p.endMs;
       fixed.push({
         startMs: p.startMs,
         endMs,
@@ -262,7 +263,7 @@ function splitCurrentPlan(ctx: PlanContext): { fixed: FixedStrength[]; movable: 
         ...key,
       });
     } else if (p.startMs < ctx.nowMs) {
-      const endMs = Number.isNaN(p.endMs) ? p.startMs + 45 * 60_000 : p.endMs;
+      const endMs = Number.isNaN(p.endMs) ? p.startMs + DEFAULT_SESSION_MS : p.endMs;
       // History is not re-planned, but a past session that a run since logged shows broke R1-R3 (the day
       // turned out quality, a run went right next to it) is dropped, not defended. Settings changed since
       // (availability, blackouts, race date) do not rewrite it.
@@ -286,9 +287,17 @@ function splitCurrentPlan(ctx: PlanContext): { fixed: FixedStrength[]; movable: 
   return { fixed, movable };
 }
 
-/** Gives each new session the key of the current-plan session it continues (see diff.ts for the matching). */
-function carryKeys(ctx: PlanContext, sessions: PlannedSession[]): void {
-  const keyed = ctx.input.currentPlan.filter((p) => p.key !== undefined);
+/**
+ * Gives each new session the key of the current-plan session it continues (see
+ * diff.ts for the matching). Keys held by fixed sessions (past, outside the range,
+ * completed by logged strength) stay with them.
+ */
+function carryKeys(
+  ctx: PlanContext,
+  sessions: PlannedSession[],
+  heldKeys: ReadonlySet<string | undefined>,
+): void {
+  const keyed = ctx.input.currentPlan.filter((p) => p.key !== undefined && !heldKeys.has(p.key));
   if (keyed.length === 0) return;
   const fresh = sessions.filter((s) => s.key === undefined);
   for (const [o, n] of matchSessions(keyed, fresh, ctx.clock)) {
