@@ -1,9 +1,9 @@
 import { Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import { requestId } from "hono/request-id";
 import type { AppDeps, AppEnv } from "./deps.ts";
 import { AppError, errorBody } from "./errors.ts";
+import { lightBodyLimit } from "./middleware/body-limit.ts";
 import { requestLog } from "./middleware/request-log.ts";
 import { registerAdminQueues } from "./routes/admin-queues.ts";
 import { registerApiOverrides } from "./routes/api-overrides.ts";
@@ -22,7 +22,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.use(requestId({ limitLength: 64 }));
   app.use(requestLog(deps.logger, deps.metrics));
   app.use(
-    bodyLimit({
+    lightBodyLimit({
       maxSize: 1024 * 1024,
       onError: (c) => errorBody(c, "payload_too_large", "request body over 1 MiB"),
     }),

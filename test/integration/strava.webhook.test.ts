@@ -175,6 +175,18 @@ describe("forged and bad events", () => {
     );
   });
 
+  it("answers 413 to a body over the limit without reading it", async () => {
+    const res = await post(app(), JSON.stringify({ pad: "x".repeat(1024 * 1024) }));
+    expect(res.status).toBe(413);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe("payload_too_large");
+    const declared = await app().request("/webhooks/strava", {
+      method: "POST",
+      headers: { "content-type": "application/json", "content-length": String(2 * 1024 * 1024) },
+      body: "{}",
+    });
+    expect(declared.status).toBe(413);
+  });
+
   it("takes the subscription id `runstrong strava subscribe` stored when none is configured", async () => {
     await seedStravaAthlete(env, { ownerId: 1007 });
     const { STRAVA_SUBSCRIPTION_ID: _pinned, ...rest } = STRAVA_TEST_ENV;
