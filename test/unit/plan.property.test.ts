@@ -229,51 +229,66 @@ function ruleBreaks(input: PlanInput, out: PlanOutput): string[] {
   return breaks;
 }
 
+// PLAN_PROPERTY_RUNS=5000 for a deeper search by hand; 200 keeps the unit suite quick.
 const RUNS = { numRuns: Number(process.env.PLAN_PROPERTY_RUNS ?? 200) };
+// A loaded CI machine can take several seconds for 200 plans; never fail on the clock.
+const TIMEOUT_MS = 120_000;
 
 describe("planStrength over random weeks", () => {
-  it("places only sessions that obey R1-R6, in the athlete's zone", () => {
-    fc.assert(
-      fc.property(scenario, (s) => {
-        const input = toInput(s);
-        expect(ruleBreaks(input, planStrength(input))).toEqual([]);
-      }),
-      RUNS,
-    );
-  });
+  it(
+    "places only sessions that obey R1-R6, in the athlete's zone",
+    () => {
+      fc.assert(
+        fc.property(scenario, (s) => {
+          const input = toInput(s);
+          expect(ruleBreaks(input, planStrength(input))).toEqual([]);
+        }),
+        RUNS,
+      );
+    },
+    TIMEOUT_MS,
+  );
 
-  it("gives the same output for the same input", () => {
-    fc.assert(
-      fc.property(scenario, (s) => {
-        const input = toInput(s);
-        expect(planStrength(structuredClone(input))).toEqual(planStrength(input));
-      }),
-      RUNS,
-    );
-  });
+  it(
+    "gives the same output for the same input",
+    () => {
+      fc.assert(
+        fc.property(scenario, (s) => {
+          const input = toInput(s);
+          expect(planStrength(structuredClone(input))).toEqual(planStrength(input));
+        }),
+        RUNS,
+      );
+    },
+    TIMEOUT_MS,
+  );
 
-  it("changes nothing when re-planned with its own output as the current plan", () => {
-    fc.assert(
-      fc.property(scenario, (s) => {
-        const input = toInput(s);
-        const first = planStrength(input);
-        const again = planStrength({
-          ...input,
-          currentPlan: first.sessions.map((x) => ({ start: x.start, end: x.end, session: x.session })),
-        });
-        const shape = (o: PlanOutput) => ({
-          sessions: o.sessions.map(({ start, end, session, phase, exercises }) => ({
-            start,
-            end,
-            session,
-            phase,
-            exercises,
-          })),
-          unplaced: o.unplaced.map(({ week, session }) => ({ week, session })),
-        });
-        expect(shape(again)).toEqual(shape(first));
-      }),
-      RUNS,
-    );
-  });
+  it(
+    "changes nothing when re-planned with its own output as the current plan",
+    () => {
+      fc.assert(
+        fc.property(scenario, (s) => {
+          const input = toInput(s);
+          const first = planStrength(input);
+          const again = planStrength({
+            ...input,
+            currentPlan: first.sessions.map((x) => ({ start: x.start, end: x.end, session: x.session })),
+          });
+          const shape = (o: PlanOutput) => ({
+            sessions: o.sessions.map(({ start, end, session, phase, exercises }) => ({
+              start,
+              end,
+              session,
+              phase,
+              exercises,
+            })),
+            unplaced: o.unplaced.map(({ week, session }) => ({ week, session })),
+          });
+          expect(shape(again)).toEqual(shape(first));
+        }),
+        RUNS,
+      );
+    },
+    TIMEOUT_MS,
+  );
 });
