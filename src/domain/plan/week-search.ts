@@ -25,18 +25,10 @@ function better(x: Score, y: Score): boolean {
 }
 
 /**
- * Sessions spread through the week (Mon + Thu over Mon + Wed): the smallest gap
- * in days between the week's sessions, counted round the week as the pattern
- * repeats (0 = Monday).
+ * Sessions spread through the week (Mon + Thu over Mon + Wed): the smallest gap in
+ * days between the week's sessions (0 = Monday), counted round the week as the
+ * pattern repeats. `days` holds them sorted ascending in its first `n` places.
  */
-export function spreadPoints(dayIndexes: readonly number[]): number {
-  return minCyclicGap(
-    [...dayIndexes].sort((a, b) => a - b),
-    dayIndexes.length,
-  );
-}
-
-/** `days` sorted ascending in its first `n` places. */
 function minCyclicGap(days: ArrayLike<number>, n: number): number {
   if (n < 2) return 0;
   let min = 7 - ((days[n - 1] as number) - (days[0] as number));
