@@ -3,11 +3,13 @@
 // days, planned from that athlete's stored data and nobody else's.
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
+import { latestPlan } from "../../src/db/repos/plans.ts";
 import { athletes } from "../../src/db/schema/index.ts";
 import { addDays, localDate } from "../../src/domain/time.ts";
 import { signToken } from "../../src/security/crypto.ts";
 import { createApp } from "../../src/server/app.ts";
 import { SESSION_COOKIE, SESSION_PURPOSE, sessionToken } from "../../src/server/session.ts";
+import { replanAthlete } from "../../src/workers/replan/replan-athlete.ts";
 import { seedActivity, seedAthlete } from "../support/builders.ts";
 import { useTestEnv } from "../support/test-env.ts";
 
@@ -31,6 +33,8 @@ function getPlan(cookie?: string) {
 }
 
 interface PlanBody {
+  version: number | null;
+  generatedAt: string;
   days: { date: string; kind: string; reasons: string[] }[];
   sessions: {
     start: string;
@@ -103,7 +107,9 @@ describe("GET /api/plan", () => {
     const res = await getPlan(sessionToken(mine.id, env.config, NOW.getTime()));
     expect(res.status).toBe(200);
     const body = (await res.json()) as PlanBody;
-    expect(Object.keys(body).sort()).toEqual(["days", "sessions", "unplaced"]);
+    expect(Object.keys(body).sort()).toEqual(["days", "generatedAt", "sessions", "unplaced", "version"]);
+    // Before the first re-plan has stored anything, the plan is made on the fly.
+    expect(body.version).toBeNull();
 
     const dates = Array.from({ length: 14 }, (_, i) => addDays(TODAY, i));
     expect(body.days.map((d) => d.date)).toEqual(dates);
@@ -149,5 +155,39 @@ describe("GET /api/plan", () => {
     ).json()) as PlanBody;
     expect(other.days[0]?.kind).toBe("quality");
     expect(JSON.stringify(other)).not.toMatch(/Mine:/);
+  });
+
+  it("answers from the stored plan once the re-plan worker has run, with its version and keys", async () => {
+    const athlete = await seedAthlete(env.pool.db, { timezone: "Europe/Berlin" });
+    const deps = {
+      config: env.config,
+      db: env.pool.db,
+      queues: env.queues,
+      logger: env.logger,
+      now: () => NOW,
+    };
+    await replanAthlete({ athleteId: athlete.id, cause: { type: "connect", provider: "strava" } }, deps, {
+      jobId: "t",
+      attempt: 1,
+      logger: env.logger,
+    });
+    const stored = await latestPlan(env.pool.db, athlete.id);
+    const res = await getPlan(sessionToken(athlete.id, env.config, NOW.getTime()));
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as PlanBody & {
+      sessions: { key: string; status: string; sequence: number }[];
+    };
+    expect(body.version).toBe(1);
+    expect(body.generatedAt).toBe(stored?.createdAt.toISOString());
+    expect(body.days.map((d) => d.date)).toEqual(Array.from({ length: 14 }, (_, i) => addDays(TODAY, i)));
+    const inRange = (stored?.sessions ?? []).filter((s) => {
+      const day = localDate(s.startAt.getTime(), "Europe/Berlin");
+      return day >= TODAY && day <= addDays(TODAY, 13);
+    });
+    expect(inRange.length).toBeGreaterThan(0);
+    expect(body.sessions.map((s) => s.key)).toEqual(inRange.map((s) => s.sessionKey));
+    expect(body.sessions.every((s) => s.status === "planned" && s.sequence === 0)).toBe(true);
+    // Offsets are the athlete's own, as in the `runstrong plan` output.
+    expect(body.sessions[0]?.start).toMatch(/\+01:00$/);
   });
 });

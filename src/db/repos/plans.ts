@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, isNull, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gte, isNull, lte, sql } from "drizzle-orm";
 import type { Database, Executor } from "../client.ts";
 import { dayClassifications, plannedSessions, planVersions } from "../schema/index.ts";
 
@@ -164,4 +164,29 @@ export async function saveDayClassifications(
         computedAt: sql`excluded.computed_at`,
       },
     });
+}
+
+/** The stored day verdicts for [from, to] (athlete-local dates), in date order. */
+export async function dayVerdictsBetween(
+  db: Executor,
+  athleteId: number,
+  from: string,
+  to: string,
+): Promise<DayVerdict[]> {
+  return db
+    .select({
+      date: dayClassifications.date,
+      kind: dayClassifications.kind,
+      confidence: dayClassifications.confidence,
+      reasons: dayClassifications.reasons,
+    })
+    .from(dayClassifications)
+    .where(
+      and(
+        eq(dayClassifications.athleteId, athleteId),
+        gte(dayClassifications.date, from),
+        lte(dayClassifications.date, to),
+      ),
+    )
+    .orderBy(asc(dayClassifications.date));
 }

@@ -18,8 +18,6 @@ import {
   setKindOverride,
   storeOverrideVersion,
 } from "../../db/repos/overrides.ts";
-import { activitiesBetween } from "../../db/repos/plan-inputs.ts";
-import { plannedRunsBetween } from "../../db/repos/planned-runs.ts";
 import { latestPlan, type StoredPlan, type StoredSession } from "../../db/repos/plans.ts";
 import { type PlanContext, planContextOf } from "../../domain/plan/context.ts";
 import { diffPlans, type PlanChange, type SessionRef } from "../../domain/plan/diff.ts";
@@ -32,7 +30,6 @@ import {
 } from "../../domain/plan/input.ts";
 import { checkSession } from "../../domain/plan/rules.ts";
 import { dayTime } from "../../domain/plan/wording.ts";
-import { readStoredSettings } from "../../domain/settings.ts";
 import {
   isoWeekday,
   isoWithOffset,
@@ -42,8 +39,8 @@ import {
   WEEKDAY_NAMES,
 } from "../../domain/time.ts";
 import type { ReplanCause } from "../../workers/jobs.ts";
-import { activityRange, buildPlanInput, planWindow } from "../../workers/replan/build-input.ts";
-import { fingerprint, PLAN_HORIZON_DAYS } from "../../workers/replan/replan-athlete.ts";
+import { loadPlanInput } from "../../workers/replan/load-input.ts";
+import { fingerprint } from "../../workers/replan/replan-athlete.ts";
 import { requestReplan } from "../../workers/replan-trigger.ts";
 import type { AppDeps, AppEnv } from "../deps.ts";
 import { AppError } from "../errors.ts";
@@ -114,21 +111,7 @@ function replan(deps: Deps, athleteId: number, cause: ReplanCause): Promise<void
 
 /** The PlanContext the re-plan worker would build right now: the same input, so the same verdicts. */
 async function planContextFor(deps: Deps, athlete: Athlete, plan: StoredPlan, now: Date) {
-  const window = planWindow(now, athlete.timezone, PLAN_HORIZON_DAYS);
-  const range = activityRange(window);
-  const [activities, plannedRuns] = await Promise.all([
-    activitiesBetween(deps.db, athlete.id, range.from, range.to),
-    plannedRunsBetween(deps.db, athlete.id, range.from, range.to),
-  ]);
-  const { input } = buildPlanInput({
-    now,
-    timezone: athlete.timezone,
-    settings: readStoredSettings(athlete.settings),
-    activities,
-    currentSessions: plan.sessions,
-    horizonDays: PLAN_HORIZON_DAYS,
-    plannedRuns,
-  });
+  const { input, window } = await loadPlanInput(deps.db, athlete, plan.sessions, now);
   return { ctx: planContextOf(input), window };
 }
 

@@ -1,23 +1,21 @@
 // GET /api/plan: the signed-in athlete's plan for the next 14 athlete-local days
-// (today included), in the output shape of `runstrong plan` (contracts/cli.md).
+// (today included), in the output shape of `runstrong plan` (contracts/cli.md),
+// plus the plan version and when it was generated.
 //
-// Planned on the fly from what is stored, with the re-plan worker's own input
-// builder, so the answer is what a re-plan would store right now: the athlete's
-// activities around the window (their stored classifications, built at import
-// against the six-week baseline), their settings and time zone, the weekly run
-// template for days to come, and the stored plan's sessions as the current plan
-// (the planner keeps them where the rules allow). The planner works in whole
-// Monday-Sunday weeks (R6 counts per week); the answer is cut to the 14 days.
-// Only the session's athlete is ever read: Strava data is shown to its owner only.
+// It answers from the stored plan: the version the re-plan worker last stored,
+// and the day verdicts it stored with it. Each session also carries its `key`
+// (the calendar UID's stem, the handle for overrides), `status`, `pinned` and
+// `sequence`: optional additions the contract allows. Before the first re-plan
+// has run (a minute after connecting) it plans on the fly from the same input
+// the worker would use, with `version: null`. Only the session's athlete is ever
+// read: Strava data is shown to its owner only.
 import type { Hono } from "hono";
 import { getAthlete } from "../../db/repos/athletes.ts";
-import { activitiesBetween } from "../../db/repos/plan-inputs.ts";
-import { latestPlan } from "../../db/repos/plans.ts";
-import type { PlanOutput } from "../../domain/plan/input.ts";
+import { dayVerdictsBetween, latestPlan } from "../../db/repos/plans.ts";
+import type { PlanOutput, UnplacedSession } from "../../domain/plan/input.ts";
 import { planStrength } from "../../domain/plan/plan.ts";
-import { readStoredSettings } from "../../domain/settings.ts";
-import { addDays, localDate } from "../../domain/time.ts";
-import { activityRange, buildPlanInput, planWindow } from "../../workers/replan/build-input.ts";
+import { addDays, isoWithOffset, localDate } from "../../domain/time.ts";
+import { loadPlanInput } from "../../workers/replan/load-input.ts";
 import type { AppDeps, AppEnv } from "../deps.ts";
 import { AppError } from "../errors.ts";
 import { requireAthlete } from "../session.ts";
@@ -37,25 +35,47 @@ export function cutToDays(plan: PlanOutput, from: string, to: string, timezone: 
 
 export function registerApiPlan(app: Hono<AppEnv>, deps: AppDeps): void {
   app.get("/api/plan", requireAthlete(deps), async (c) => {
-    const athleteId = c.get("athleteId");
-    const athlete = await getAthlete(deps.db, athleteId);
+    const athlete = await getAthlete(deps.db, c.get("athleteId"));
     if (!athlete) throw new AppError("unauthorized", "sign in first: connect Strava at /auth/strava");
     const now = deps.now();
-    const window = planWindow(now, athlete.timezone, API_PLAN_DAYS);
-    const range = activityRange(window);
-    const [activities, current] = await Promise.all([
-      activitiesBetween(deps.db, athleteId, range.from, range.to),
-      latestPlan(deps.db, athleteId),
-    ]);
-    const { input } = buildPlanInput({
-      now,
-      timezone: athlete.timezone,
-      settings: readStoredSettings(athlete.settings),
-      activities,
-      currentSessions: current?.sessions ?? [],
-      horizonDays: API_PLAN_DAYS,
+    const tz = athlete.timezone;
+    const today = localDate(now.getTime(), tz);
+    const last = addDays(today, API_PLAN_DAYS - 1);
+    const current = await latestPlan(deps.db, athlete.id);
+
+    if (!current) {
+      const { input } = await loadPlanInput(deps.db, athlete, [], now);
+      return c.json({
+        ...cutToDays(planStrength(input), today, last, tz),
+        version: null,
+        generatedAt: now.toISOString(),
+      });
+    }
+    const days = await dayVerdictsBetween(deps.db, athlete.id, today, last);
+    const plan: PlanOutput = {
+      days: days.map((d) => ({
+        date: d.date,
+        kind: d.kind as PlanOutput["days"][number]["kind"],
+        reasons: d.reasons,
+      })),
+      sessions: current.sessions.map((s) => ({
+        start: isoWithOffset(s.startAt.getTime(), tz),
+        end: isoWithOffset(s.endAt.getTime(), tz),
+        session: s.session as "A" | "B",
+        phase: s.phase as PlanOutput["sessions"][number]["phase"],
+        exercises: s.exercises as PlanOutput["sessions"][number]["exercises"],
+        reasons: s.reasons,
+        key: s.sessionKey,
+        status: s.status,
+        pinned: s.pinned,
+        sequence: s.sequence,
+      })),
+      unplaced: current.unplaced as UnplacedSession[],
+    };
+    return c.json({
+      ...cutToDays(plan, today, last, tz),
+      version: current.version,
+      generatedAt: current.createdAt.toISOString(),
     });
-    const plan = planStrength(input);
-    return c.json(cutToDays(plan, window.today, addDays(window.today, API_PLAN_DAYS - 1), athlete.timezone));
   });
 }

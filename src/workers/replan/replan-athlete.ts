@@ -1,8 +1,6 @@
 import { createHash, randomUUID } from "node:crypto";
 import { UnrecoverableError } from "bullmq";
 import { getAthlete } from "../../db/repos/athletes.ts";
-import { activitiesBetween } from "../../db/repos/plan-inputs.ts";
-import { plannedRunsBetween } from "../../db/repos/planned-runs.ts";
 import {
   insertPlanVersion,
   latestPlan,
@@ -14,14 +12,11 @@ import { planContextOf } from "../../domain/plan/context.ts";
 import { diffPlans, type SessionRef } from "../../domain/plan/diff.ts";
 import type { PlannedSession, SessionLetter } from "../../domain/plan/input.ts";
 import { planWithContext } from "../../domain/plan/plan.ts";
-import { readStoredSettings } from "../../domain/settings.ts";
 import { ensureRollForward } from "../athlete-schedules.ts";
 import type { JobContext, WorkerDeps } from "../context.ts";
 import type { JobPayload } from "../jobs.ts";
 import { enqueue } from "../queues.ts";
-import { activityRange, buildPlanInput, planWindow } from "./build-input.ts";
-
-export const PLAN_HORIZON_DAYS = 14;
+import { loadPlanInput } from "./load-input.ts";
 
 /** What a plan promises the athlete; reasons are left out so a reworded reason stores no new version. */
 export function fingerprint(sessions: readonly PlannedSession[], unplaced: unknown): string {
@@ -73,24 +68,12 @@ export async function replanAthlete(
   // The athlete was deleted (deauthorized) after the job was queued: nothing to plan.
   if (!athlete) throw new UnrecoverableError(`athlete ${payload.athleteId} no longer exists`);
   const now = deps.now();
-  const window = planWindow(now, athlete.timezone, PLAN_HORIZON_DAYS);
-  const range = activityRange(window);
-  const [activities, current, plannedRuns] = await Promise.all([
-    activitiesBetween(deps.db, athlete.id, range.from, range.to),
+  const [current] = await Promise.all([
     latestPlan(deps.db, athlete.id),
-    plannedRunsBetween(deps.db, athlete.id, range.from, range.to),
     // A new athlete, or one whose zone changed (chosen, or adopted from an activity), gets the roll-forward at 03:30 in it.
     ensureRollForward(deps.queues, athlete),
   ]);
-  const { input } = buildPlanInput({
-    now,
-    timezone: athlete.timezone,
-    settings: readStoredSettings(athlete.settings),
-    activities,
-    currentSessions: current?.sessions ?? [],
-    horizonDays: PLAN_HORIZON_DAYS,
-    plannedRuns,
-  });
+  const { input, window } = await loadPlanInput(deps.db, athlete, current?.sessions ?? [], now);
   const planCtx = planContextOf(input);
   const output = planWithContext(planCtx);
   const hash = fingerprint(output.sessions, output.unplaced);
