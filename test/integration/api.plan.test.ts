@@ -43,6 +43,9 @@ interface PlanBody {
     phase: string;
     exercises: { name: string; sets: number; reps: string; load: string }[];
     reasons: string[];
+    key?: string;
+    status?: string;
+    sequence?: number;
   }[];
   unplaced: { week: string; session: string; reason: string }[];
 }
