@@ -2,7 +2,7 @@ import { QueueEvents } from "bullmq";
 import { eq } from "drizzle-orm";
 import { afterAll, describe, expect, it } from "vitest";
 import { latestPlan } from "../../src/db/repos/plans.ts";
-import { dayClassifications, planVersions } from "../../src/db/schema/index.ts";
+import { athletes, dayClassifications, planVersions } from "../../src/db/schema/index.ts";
 import { localDate } from "../../src/domain/time.ts";
 import type { ReplanCause } from "../../src/workers/jobs.ts";
 import { enqueue } from "../../src/workers/queues.ts";
@@ -139,5 +139,17 @@ describe("the replan worker", () => {
     );
     const job = await env.queues.replan.getJob("t4");
     await expect(job?.waitUntilFinished(replanEvents, 15_000)).rejects.toThrow(/no longer exists/);
+  });
+});
+
+describe("an athlete new to lifting", () => {
+  it("has the form-learning weeks counted from the first re-plan, not from every re-plan", async () => {
+    const athlete = await seedAthlete(env.pool.db, { settings: { strengthExperience: "new" } });
+    await replan(athlete.id, { type: "connect", provider: "strava" }, "t5-a");
+    const [row] = await env.pool.db.select().from(athletes).where(eq(athletes.id, athlete.id));
+    expect(row?.settings).toMatchObject({ strengthExperience: "new", liftingSince: "2026-12-07" });
+    const plan = await latestPlan(env.pool.db, athlete.id);
+    const reps = (plan?.sessions[0]?.exercises as { reps: string }[])[0]?.reps;
+    expect(reps).toMatch(/12-15/);
   });
 });

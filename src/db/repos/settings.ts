@@ -65,3 +65,20 @@ export async function athletesForSchedules(
     .orderBy(asc(athletes.id))
     .limit(limit);
 }
+
+/** Sets one settings field only when the athlete has not set it; answers whether it was set now. */
+export async function setSettingIfAbsent(
+  db: Executor,
+  athleteId: number,
+  field: string,
+  value: unknown,
+): Promise<boolean> {
+  const rows = await db
+    .update(athletes)
+    .set({
+      settings: sql`${athletes.settings} || jsonb_build_object(${field}::text, ${JSON.stringify(value)}::jsonb)`,
+    })
+    .where(and(eq(athletes.id, athleteId), sql`not (${athletes.settings} ? ${field})`))
+    .returning({ id: athletes.id });
+  return rows.length > 0;
+}

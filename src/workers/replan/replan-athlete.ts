@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from "node:crypto";
 import { UnrecoverableError } from "bullmq";
-import { getAthlete } from "../../db/repos/athletes.ts";
+import { type Athlete, getAthlete } from "../../db/repos/athletes.ts";
 import {
   insertPlanVersion,
   latestPlan,
@@ -8,10 +8,13 @@ import {
   saveDayClassifications,
   unpublishedVersions,
 } from "../../db/repos/plans.ts";
+import { setSettingIfAbsent } from "../../db/repos/settings.ts";
 import { planContextOf } from "../../domain/plan/context.ts";
 import { diffPlans, type SessionRef } from "../../domain/plan/diff.ts";
 import type { PlannedSession, SessionLetter } from "../../domain/plan/input.ts";
 import { planWithContext } from "../../domain/plan/plan.ts";
+import { readStoredSettings } from "../../domain/settings.ts";
+import { localDate } from "../../domain/time.ts";
 import { ensureRollForward } from "../athlete-schedules.ts";
 import type { JobContext, WorkerDeps } from "../context.ts";
 import type { JobPayload } from "../jobs.ts";
@@ -45,6 +48,21 @@ function sortedJson(value: unknown): string {
   );
 }
 
+/**
+ * An athlete new to lifting gets four weeks of light, form-learning sessions
+ * counted from `liftingSince`. Without a stored date the planner would count
+ * from each re-plan's window and the light weeks would never end: the first
+ * re-plan fixes the date.
+ */
+async function startLiftingClock(deps: WorkerDeps, athlete: Athlete, now: Date): Promise<void> {
+  const settings = readStoredSettings(athlete.settings);
+  if (settings.strengthExperience !== "new" || settings.liftingSince) return;
+  const today = localDate(now.getTime(), athlete.timezone);
+  if (await setSettingIfAbsent(deps.db, athlete.id, "liftingSince", today)) {
+    athlete.settings = { ...athlete.settings, liftingSince: today };
+  }
+}
+
 export interface ReplanResult {
   changed: boolean;
   version: number | null;
@@ -68,6 +86,7 @@ export async function replanAthlete(
   // The athlete was deleted (deauthorized) after the job was queued: nothing to plan.
   if (!athlete) throw new UnrecoverableError(`athlete ${payload.athleteId} no longer exists`);
   const now = deps.now();
+  await startLiftingClock(deps, athlete, now);
   const [current] = await Promise.all([
     latestPlan(deps.db, athlete.id),
     // A new athlete, or one whose zone changed (chosen, or adopted from an activity), gets the roll-forward at 03:30 in it.
