@@ -149,7 +149,7 @@ describe("an athlete new to lifting", () => {
     const [row] = await env.pool.db.select().from(athletes).where(eq(athletes.id, athlete.id));
     expect(row?.settings).toMatchObject({ strengthExperience: "new", liftingSince: "2026-12-07" });
     const plan = await latestPlan(env.pool.db, athlete.id);
-    const reps = (plan?.sessions[0]?.exercises as { reps: string }[])[0]?.reps;
+    const reps = ((plan?.sessions[0]?.exercises ?? []) as { reps: string }[])[0]?.reps;
     expect(reps).toMatch(/12-15/);
   });
 });
