@@ -71,7 +71,7 @@ function summary(r: LoadResult) {
 
 export async function main(args: string[]): Promise<object> {
   const durationS = option(args, "duration", 10);
-  const connections = option(args, "connections", 100);
+  const connections = option(args, "connections", 50);
   const athleteCount = option(args, "athletes", 200);
   const base = loadConfig(process.env);
 

@@ -34,8 +34,8 @@ import { createMicroBatcher, type MicroBatchOptions } from "../micro-batch.ts";
 
 export const STRAVA_WEBHOOK_PATH = "/webhooks/strava";
 
-/** Tuned with bench/webhook.ts on a 2-core machine: see the report in that file. */
-export const WEBHOOK_BATCH: MicroBatchOptions = { windowMs: 2, maxBatch: 500, maxInFlight: 6 };
+/** Tuned with bench/webhook.ts on the 2-core machine: a few ms of company, four batches at once. */
+export const WEBHOOK_BATCH: MicroBatchOptions = { windowMs: 2, maxBatch: 500, maxInFlight: 4 };
 
 const SUBSCRIPTION_TTL_MS = 30_000;
 const NO_SUBSCRIPTION_TTL_MS = 5_000;
