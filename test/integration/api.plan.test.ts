@@ -7,26 +7,17 @@ import { latestPlan } from "../../src/db/repos/plans.ts";
 import { athletes } from "../../src/db/schema/index.ts";
 import { addDays, localDate } from "../../src/domain/time.ts";
 import { signToken } from "../../src/security/crypto.ts";
-import { createApp } from "../../src/server/app.ts";
 import { SESSION_COOKIE, SESSION_PURPOSE, sessionToken } from "../../src/server/session.ts";
 import { replanAthlete } from "../../src/workers/replan/replan-athlete.ts";
 import { seedActivity, seedAthlete } from "../support/builders.ts";
-import { useTestEnv } from "../support/test-env.ts";
+import { testApp, useTestEnv } from "../support/test-env.ts";
 
 const env = await useTestEnv();
 /** Tuesday 8 December 2026, 13:00 in Berlin: the default template's 07:00 intervals are past. */
 const NOW = new Date("2026-12-08T12:00:00Z");
 const TODAY = "2026-12-08";
 
-const app = createApp({
-  config: env.config,
-  db: env.pool.db,
-  queues: env.queues,
-  logger: env.logger,
-  metrics: env.metrics,
-  readiness: [],
-  now: () => NOW,
-});
+const app = testApp(env, () => NOW);
 
 function getPlan(cookie?: string) {
   return app.request("/api/plan", { headers: cookie ? { cookie: `${SESSION_COOKIE}=${cookie}` } : {} });

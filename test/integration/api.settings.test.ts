@@ -1,21 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { getAthlete } from "../../src/db/repos/athletes.ts";
-import { createApp } from "../../src/server/app.ts";
 import { SESSION_COOKIE, sessionToken } from "../../src/server/session.ts";
 import { seedAthlete } from "../support/builders.ts";
-import { useTestEnv } from "../support/test-env.ts";
+import { testApp, useTestEnv } from "../support/test-env.ts";
 
 const env = await useTestEnv({ REPLAN_DEBOUNCE_MS: "0", PUBLIC_URL: "https://runstrong.example" });
 const now = new Date("2026-12-07T04:00:00Z");
-const app = createApp({
-  config: env.config,
-  db: env.pool.db,
-  queues: env.queues,
-  logger: env.logger,
-  metrics: env.metrics,
-  readiness: [],
-  now: () => now,
-});
+const app = testApp(env, () => now);
 
 const cookieFor = (athleteId: number) =>
   `${SESSION_COOKIE}=${sessionToken(athleteId, env.config, now.getTime())}`;

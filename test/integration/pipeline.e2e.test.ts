@@ -6,7 +6,6 @@ import ICAL from "ical.js";
 import { describe, expect, it, vi } from "vitest";
 import { latestPlan } from "../../src/db/repos/plans.ts";
 import { addDays, localDate, mondayOf } from "../../src/domain/time.ts";
-import { createApp } from "../../src/server/app.ts";
 import { enqueue } from "../../src/workers/queues.ts";
 import {
   detailedActivity,
@@ -16,19 +15,11 @@ import {
   stravaEvent,
   useStravaFake,
 } from "../support/strava-fake.ts";
-import { useTestEnv } from "../support/test-env.ts";
+import { testApp, useTestEnv } from "../support/test-env.ts";
 
 const env = await useTestEnv({ ...STRAVA_TEST_ENV, REPLAN_DEBOUNCE_MS: "0" });
 const fake = useStravaFake();
-const app = createApp({
-  config: env.config,
-  db: env.pool.db,
-  queues: env.queues,
-  logger: env.logger,
-  metrics: env.metrics,
-  readiness: [],
-  now: () => new Date(),
-});
+const app = testApp(env);
 
 async function feed(token: string) {
   const res = await app.request(`/calendar/${token}.ics`);

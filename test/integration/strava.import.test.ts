@@ -4,7 +4,6 @@
 import { eq } from "drizzle-orm";
 import { describe, expect, it, vi } from "vitest";
 import { activities, webhookEvents } from "../../src/db/schema/index.ts";
-import { createApp } from "../../src/server/app.ts";
 import { enqueue } from "../../src/workers/queues.ts";
 import { stravaEventJobId } from "../../src/workers/strava/event-jobs.ts";
 import {
@@ -17,20 +16,12 @@ import {
   stravaEvent,
   useStravaFake,
 } from "../support/strava-fake.ts";
-import { useTestEnv } from "../support/test-env.ts";
+import { testApp, useTestEnv } from "../support/test-env.ts";
 
 const env = await useTestEnv({ ...STRAVA_TEST_ENV });
 const fake = useStravaFake();
 
-const app = createApp({
-  config: env.config,
-  db: env.pool.db,
-  queues: env.queues,
-  logger: env.logger,
-  metrics: env.metrics,
-  readiness: [],
-  now: () => new Date(),
-});
+const app = testApp(env);
 
 /** Delivers an event as Strava would and returns its inbox id. */
 async function deliver(event: ReturnType<typeof stravaEvent>): Promise<number> {

@@ -12,7 +12,6 @@ import {
   nextQuarterHour,
   nextUtcMidnight,
 } from "../../src/integrations/strava/rate-budget.ts";
-import { createApp } from "../../src/server/app.ts";
 import { stravaEventJobId } from "../../src/workers/strava/event-jobs.ts";
 import {
   detailedActivity,
@@ -23,20 +22,12 @@ import {
   stravaEvent,
   useStravaFake,
 } from "../support/strava-fake.ts";
-import { useTestEnv } from "../support/test-env.ts";
+import { testApp, useTestEnv } from "../support/test-env.ts";
 
 const env = await useTestEnv({ ...STRAVA_TEST_ENV });
 const fake = useStravaFake();
 
-const app = createApp({
-  config: env.config,
-  db: env.pool.db,
-  queues: env.queues,
-  logger: env.logger,
-  metrics: env.metrics,
-  readiness: [],
-  now: () => new Date(),
-});
+const app = testApp(env);
 
 async function deliver(event: ReturnType<typeof stravaEvent>): Promise<number> {
   const res = await app.request("/webhooks/strava", {

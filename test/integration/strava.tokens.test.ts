@@ -6,7 +6,6 @@ import { describe, expect, it } from "vitest";
 import { getConnectionByExternal, readTokens } from "../../src/db/repos/connections.ts";
 import { providerConnections, webhookEvents } from "../../src/db/schema/index.ts";
 import { createStravaApi, stravaApiOptions } from "../../src/integrations/strava/api.ts";
-import { createApp } from "../../src/server/app.ts";
 import { stravaEventJobId } from "../../src/workers/strava/event-jobs.ts";
 import { freshAccessToken, ReauthorizationNeeded } from "../../src/workers/strava/tokens.ts";
 import {
@@ -19,21 +18,13 @@ import {
   stravaEvent,
   useStravaFake,
 } from "../support/strava-fake.ts";
-import { useTestEnv } from "../support/test-env.ts";
+import { testApp, useTestEnv } from "../support/test-env.ts";
 
 const env = await useTestEnv({ ...STRAVA_TEST_ENV });
 const fake = useStravaFake();
 const MIN = 60_000;
 
-const app = createApp({
-  config: env.config,
-  db: env.pool.db,
-  queues: env.queues,
-  logger: env.logger,
-  metrics: env.metrics,
-  readiness: [],
-  now: () => new Date(),
-});
+const app = testApp(env);
 
 async function deliver(event: ReturnType<typeof stravaEvent>): Promise<number> {
   const res = await app.request("/webhooks/strava", {

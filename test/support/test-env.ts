@@ -8,6 +8,7 @@ import { type Config, loadConfig } from "../../src/config.ts";
 import { type DatabasePool, openDatabase } from "../../src/db/client.ts";
 import { createLogger, type Logger } from "../../src/observability/logger.ts";
 import { createMetrics, type Metrics } from "../../src/observability/metrics.ts";
+import { createApp } from "../../src/server/app.ts";
 import { createRedis } from "../../src/workers/connection.ts";
 import { closeQueues, createQueues, type Queues } from "../../src/workers/queues.ts";
 import { createTestDatabase, REDIS_URL } from "./databases.ts";
@@ -80,4 +81,17 @@ async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
 
 export function separateRedis(url: string = REDIS_URL): Redis {
   return new Redis(url, { maxRetriesPerRequest: null });
+}
+
+/** The real HTTP app on this file's database, queues and logs; no readiness checks. */
+export function testApp(env: TestEnv, now: () => Date = () => new Date()) {
+  return createApp({
+    config: env.config,
+    db: env.pool.db,
+    queues: env.queues,
+    logger: env.logger,
+    metrics: env.metrics,
+    readiness: [],
+    now,
+  });
 }
