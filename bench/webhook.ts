@@ -3,29 +3,24 @@
 // The Strava webhook intake under load, on the real stack: createApp on
 // @hono/node-server, a throwaway Postgres database built from the migrations with
 // connected athletes seeded, and Redis under a prefix of its own (both removed
-// afterwards). In the same run, a bare Hono route that reads the same body and
+// afterwards; bench/_stack.ts). In the same run, a bare Hono route that reads the same body and
 // answers 200, on another port: machines are noisy, the ratio travels. autocannon
 // runs in a child process (bench/_webhook-load.ts) on loopback. Afterwards every
-// event answered 200 is checked to be stored exactly once, with one job queued,
+// event answered 200 is checked to be stored exactly once and queued,
 // and no event of an unconnected athlete to be stored at all.
 //
 // Target (issue 4), on the 2-core machine with the load generator on the same
 // cores: >= 3,000 events/s with p99 < 50 ms.
 import { fork } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { serve } from "@hono/node-server";
 import { Hono } from "hono";
 import pino from "pino";
-import { loadConfig } from "../src/config.ts";
-import { openDatabase } from "../src/db/client.ts";
-import { ensureDatabase, runMigrations } from "../src/db/migrate.ts";
 import { createLogger } from "../src/observability/logger.ts";
 import { createMetrics } from "../src/observability/metrics.ts";
 import { listen } from "../src/runtime/http.ts";
 import { createApp } from "../src/server/app.ts";
 import { WEBHOOK_BATCH } from "../src/server/routes/strava-webhook.ts";
-import { createRedis } from "../src/workers/connection.ts";
-import { closeQueues, createQueues } from "../src/workers/queues.ts";
+import { withBenchStack } from "./_stack.ts";
 import type { LoadResult, LoadRun } from "./_webhook-load.ts";
 
 const SUBSCRIPTION_ID = 120_475;
@@ -73,146 +68,121 @@ export async function main(args: string[]): Promise<object> {
   const durationS = option(args, "duration", 10);
   const connections = option(args, "connections", 50);
   const athleteCount = option(args, "athletes", 200);
-  const base = loadConfig(process.env);
+  return withBenchStack(
+    { STRAVA_SUBSCRIPTION_ID: String(SUBSCRIPTION_ID), STRAVA_VERIFY_TOKEN: "bench-verify-token" },
+    async ({ config, pool, queues }) => {
+      const servers: { close: () => Promise<void> }[] = [];
+      try {
+        // Connected athletes, as the OAuth callback stores them (tokens are not used here).
+        const owners = Array.from({ length: athleteCount }, (_, i) => 50_000_000 + i);
+        await pool.sql`
+          with a as (
+            insert into athletes (display_name, calendar_token)
+            select 'Bench ' || o, md5(random()::text || o) from unnest(${owners}::bigint[]) as o
+            returning id, display_name)
+          insert into provider_connections (athlete_id, provider, external_athlete_id, status)
+          select id, 'strava', substr(display_name, 7), 'active' from a`;
 
-  const dbName = `runstrong_bench_${randomBytes(4).toString("hex")}`;
-  const dbUrl = new URL(base.databaseUrl);
-  dbUrl.pathname = `/${dbName}`;
-  const prefix = `rsbench-${randomBytes(4).toString("hex")}`;
-  const config = loadConfig({
-    ...process.env,
-    NODE_ENV: "development",
-    DATABASE_URL: dbUrl.toString(),
-    REDIS_PREFIX: prefix,
-    TOKEN_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
-    SESSION_SECRET: randomBytes(32).toString("base64url"),
-    STRAVA_SUBSCRIPTION_ID: String(SUBSCRIPTION_ID),
-    STRAVA_VERIFY_TOKEN: "bench-verify-token",
-  });
+        // Request logs go where production's would, minus the disk: serialized, then dropped.
+        const logger = createLogger({ level: "info" }, pino.destination({ dest: "/dev/null", sync: false }));
+        const app = createApp({
+          config,
+          db: pool.db,
+          queues,
+          logger,
+          metrics: createMetrics({ defaultMetrics: false }),
+          readiness: [],
+          now: () => new Date(),
+        });
+        const real = await listen(app, 0, "127.0.0.1");
+        servers.push(real);
 
-  await ensureDatabase(config.databaseUrl);
-  const pool = openDatabase(config.databaseUrl, { applicationName: "runstrong-bench" });
-  const redis = createRedis(config.redis.url, "runstrong-bench");
-  const queues = createQueues(redis, prefix);
-  const servers: { close: () => Promise<void> }[] = [];
-  try {
-    await runMigrations(pool);
-    // Connected athletes, as the OAuth callback stores them (tokens are not used here).
-    const owners = Array.from({ length: athleteCount }, (_, i) => 50_000_000 + i);
-    await pool.sql`
-      with a as (
-        insert into athletes (display_name, calendar_token)
-        select 'Bench ' || o, md5(random()::text || o) from unnest(${owners}::bigint[]) as o
-        returning id, display_name)
-      insert into provider_connections (athlete_id, provider, external_athlete_id, status)
-      select id, 'strava', substr(display_name, 7), 'active' from a`;
+        const bareApp = new Hono();
+        bareApp.post("/webhooks/strava", async (c) => {
+          await c.req.text();
+          return c.json({ status: "stored" });
+        });
+        const bare = await new Promise<{ port: number; close: () => Promise<void> }>((resolve) => {
+          const s = serve({ fetch: bareApp.fetch, port: 0, hostname: "127.0.0.1" }, (info) =>
+            resolve({ port: info.port, close: () => new Promise((done) => s.close(() => done())) }),
+          );
+        });
+        servers.push(bare);
 
-    // Request logs go where production's would, minus the disk: serialized, then dropped.
-    const logger = createLogger({ level: "info" }, pino.destination({ dest: "/dev/null", sync: false }));
-    const app = createApp({
-      config,
-      db: pool.db,
-      queues,
-      logger,
-      metrics: createMetrics({ defaultMetrics: false }),
-      readiness: [],
-      now: () => new Date(),
-    });
-    const real = await listen(app, 0, "127.0.0.1");
-    servers.push(real);
+        const run = (port: number, firstObjectId: number, seconds: number) =>
+          load({
+            url: `http://127.0.0.1:${port}`,
+            durationS: seconds,
+            connections,
+            owners,
+            unknownShare: 0.02,
+            firstObjectId,
+            subscriptionId: SUBSCRIPTION_ID,
+          });
 
-    const bareApp = new Hono();
-    bareApp.post("/webhooks/strava", async (c) => {
-      await c.req.text();
-      return c.json({ status: "stored" });
-    });
-    const bare = await new Promise<{ port: number; close: () => Promise<void> }>((resolve) => {
-      const s = serve({ fetch: bareApp.fetch, port: 0, hostname: "127.0.0.1" }, (info) =>
-        resolve({ port: info.port, close: () => new Promise((done) => s.close(() => done())) }),
-      );
-    });
-    servers.push(bare);
+        // Warm both up (JIT, connection pools), then measure each for the same time.
+        await run(bare.port, 0, 2);
+        await run(real.port, 10_000_000, 2);
+        const bareResult = await run(bare.port, 0, durationS);
+        const realResult = await run(real.port, 20_000_000, durationS);
+        await real.close();
+        servers.splice(servers.indexOf(real), 1);
 
-    const run = (port: number, firstObjectId: number, seconds: number) =>
-      load({
-        url: `http://127.0.0.1:${port}`,
-        durationS: seconds,
-        connections,
-        owners,
-        unknownShare: 0.02,
-        firstObjectId,
-        subscriptionId: SUBSCRIPTION_ID,
-      });
+        // Every acknowledged event of a connected athlete stored exactly once (with its
+        // job); none of an unconnected one stored.
+        const stored = await pool.sql<{ object_id: string; n: number }[]>`
+          select object_id, count(*)::int as n from webhook_events
+          where object_id::bigint >= ${OBJECT_BASE + 20_000_000} group by object_id`;
+        const storedCount = new Map(stored.map((r) => [Number(r.object_id) - OBJECT_BASE, r.n]));
+        let missing = 0;
+        let duplicated = 0;
+        let unknownStored = 0;
+        for (const a of realResult.acknowledged) {
+          const n = storedCount.get(a.id) ?? 0;
+          if (a.known && n === 0) missing++;
+          if (n > 1) duplicated++;
+          if (!a.known && n > 0) unknownStored++;
+        }
+        const [rows] = await pool.sql<{ n: number }[]>`select count(*)::int as n from webhook_events`;
+        // Each stored event queued: by a batch job (the webhook's) or a job of its own.
+        const queuedIds = new Set<number>();
+        for (const job of await queues.strava.getJobs(["prioritized", "waiting"])) {
+          const data = job.data as { eventId?: number; eventIds?: number[] };
+          if (data.eventId !== undefined) queuedIds.add(data.eventId);
+          for (const id of data.eventIds ?? []) queuedIds.add(id);
+        }
+        const queued = queuedIds.size;
 
-    // Warm both up (JIT, connection pools), then measure each for the same time.
-    await run(bare.port, 0, 2);
-    await run(real.port, 10_000_000, 2);
-    const bareResult = await run(bare.port, 0, durationS);
-    const realResult = await run(real.port, 20_000_000, durationS);
-    await real.close();
-    servers.splice(servers.indexOf(real), 1);
-
-    // Every acknowledged event of a connected athlete stored exactly once (with its
-    // job); none of an unconnected one stored.
-    const stored = await pool.sql<{ object_id: string; n: number }[]>`
-      select object_id, count(*)::int as n from webhook_events
-      where object_id::bigint >= ${OBJECT_BASE + 20_000_000} group by object_id`;
-    const storedCount = new Map(stored.map((r) => [Number(r.object_id) - OBJECT_BASE, r.n]));
-    let missing = 0;
-    let duplicated = 0;
-    let unknownStored = 0;
-    for (const a of realResult.acknowledged) {
-      const n = storedCount.get(a.id) ?? 0;
-      if (a.known && n === 0) missing++;
-      if (n > 1) duplicated++;
-      if (!a.known && n > 0) unknownStored++;
-    }
-    const [rows] = await pool.sql<{ n: number }[]>`select count(*)::int as n from webhook_events`;
-    const jobs = await queues.strava.getJobCounts("prioritized", "waiting");
-    const queued = (jobs.prioritized ?? 0) + (jobs.waiting ?? 0);
-
-    const realSummary = summary(realResult);
-    const bareSummary = summary(bareResult);
-    return {
-      benchmark: "strava webhook intake",
-      durationS,
-      connections,
-      athletes: athleteCount,
-      batch: WEBHOOK_BATCH,
-      webhook: realSummary,
-      bareHono: bareSummary,
-      ratio: Math.round((realSummary.eventsPerS / bareSummary.eventsPerS) * 1000) / 1000,
-      target: {
-        eventsPerS: 3000,
-        p99Ms: 50,
-        met: realSummary.eventsPerS >= 3000 && realSummary.p99Ms < 50,
-      },
-      verification: {
-        acknowledged: realResult.acknowledged.length,
-        acknowledgedOfConnectedAthletes: realResult.acknowledged.filter((a) => a.known).length,
-        missing,
-        duplicated,
-        unknownAthleteStored: unknownStored,
-        rowsInInbox: rows?.n ?? 0,
-        jobsQueued: queued,
-        ok: missing === 0 && duplicated === 0 && unknownStored === 0 && queued === (rows?.n ?? 0),
-      },
-    };
-  } finally {
-    for (const s of servers) await s.close();
-    await closeQueues(queues);
-    let cursor = "0";
-    do {
-      const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}:*`, "COUNT", 1000);
-      cursor = next;
-      if (keys.length > 0) await redis.del(...keys);
-    } while (cursor !== "0");
-    redis.disconnect();
-    await pool.close();
-    const adminUrl = new URL(config.databaseUrl);
-    adminUrl.pathname = "/postgres";
-    const admin = openDatabase(adminUrl.toString(), { max: 1 });
-    await admin.sql.unsafe(`drop database if exists "${dbName}" with (force)`);
-    await admin.close();
-  }
+        const realSummary = summary(realResult);
+        const bareSummary = summary(bareResult);
+        return {
+          benchmark: "strava webhook intake",
+          durationS,
+          connections,
+          athletes: athleteCount,
+          batch: WEBHOOK_BATCH,
+          webhook: realSummary,
+          bareHono: bareSummary,
+          ratio: Math.round((realSummary.eventsPerS / bareSummary.eventsPerS) * 1000) / 1000,
+          target: {
+            eventsPerS: 3000,
+            p99Ms: 50,
+            met: realSummary.eventsPerS >= 3000 && realSummary.p99Ms < 50,
+          },
+          verification: {
+            acknowledged: realResult.acknowledged.length,
+            acknowledgedOfConnectedAthletes: realResult.acknowledged.filter((a) => a.known).length,
+            missing,
+            duplicated,
+            unknownAthleteStored: unknownStored,
+            rowsInInbox: rows?.n ?? 0,
+            jobsQueued: queued,
+            ok: missing === 0 && duplicated === 0 && unknownStored === 0 && queued === (rows?.n ?? 0),
+          },
+        };
+      } finally {
+        for (const s of servers) await s.close();
+      }
+    },
+  );
 }

@@ -1,0 +1,916 @@
+// `npm run bench -- pipeline [--athletes N] [--events-per-athlete N] [--rate EVENTS_PER_S]
+//   [--latency MS] [--concurrency N] [--warmup N] [--timeout S]`
+//
+// How long a run takes to re-plan (issue 5): from the webhook POST of a Strava
+// event to the new plan version being stored, on the real stack in this process:
+// createApp on @hono/node-server and every queue's workers (startWorkers, as
+// `runstrong start` runs them) with REPLAN_DEBOUNCE_MS=0, a throwaway Postgres
+// database and a Redis prefix of their own (bench/_stack.ts), and Strava played
+// by a node:http server on 127.0.0.1 that answers GET /activities/{id} after
+// `--latency` ms (150) with a detailed activity built on the recorded fixture,
+// carrying Strava's rate-limit headers far below the limits.
+//
+// Athletes (50; Europe/Berlin and six other zones, a few with 3 sessions a week or
+// new to lifting) are connected with tokens valid for 30 days, so no refresh
+// happens, and each gets a first plan before anything is measured. Warm-up events
+// (10) then go through the whole path one at a time, unmeasured; the later half
+// gives the floor, the latency with nothing else in flight. The measured events
+// (5 per athlete) are POSTed at a steady rate (25/s: each athlete's events about
+// 2 s apart), athletes shuffled in each round. Each event's activity is a quality
+// run (a workout or race by Strava's workout_type: intervals, tempo, hills,
+// treadmill, parkrun) placed on a future day where the athlete's newest stored plan
+// has a session: R1 keeps strength off quality days, so the session must move (or
+// go unplaced) and the plan changes. Days used by the athlete's earlier events are
+// not chosen again, as their re-plan may still be on its way. Every 20 ms one query
+// looks for the plan versions whose cause names a pending activity; the latency
+// is POST to the poll that saw the version (so up to 20 ms late). Only events that
+// produced a version are measured, and the output says how many did. The stages
+// split each event's time by the Strava stand-in's clock and the inbox row's and
+// the plan version's timestamps; processCpu is this process's CPU per event.
+// Workers run at WORKER_CONCURRENCY (the config's default 4) unless --concurrency.
+//
+// Target (issue 5): p95 < 2 s.
+
+import { readFileSync } from "node:fs";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { availableParallelism, loadavg } from "node:os";
+import { setTimeout as sleep } from "node:timers/promises";
+import { fileURLToPath } from "node:url";
+import pino from "pino";
+import { type Database, openDatabase } from "../src/db/client.ts";
+import { connectAthlete } from "../src/db/repos/connections.ts";
+import { latestPlan } from "../src/db/repos/plans.ts";
+import { saveSettings } from "../src/db/repos/settings.ts";
+import { localDate, offsetMinutes } from "../src/domain/time.ts";
+import { parseStravaJson } from "../src/integrations/strava/activity.ts";
+import { createLogger } from "../src/observability/logger.ts";
+import { createMetrics, type Metrics } from "../src/observability/metrics.ts";
+import { listen, type RunningServer } from "../src/runtime/http.ts";
+import { createApp } from "../src/server/app.ts";
+import { enqueue, type Queues } from "../src/workers/queues.ts";
+import { type RunningWorkers, startWorkers } from "../src/workers/run-workers.ts";
+import { registerSchedules } from "../src/workers/schedules.ts";
+import { type BenchStack, withBenchStack } from "./_stack.ts";
+
+const SUBSCRIPTION_ID = 120_475;
+const OWNER_BASE = 60_000_000;
+const ACTIVITY_BASE = 17_000_000_000;
+const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
+const POLL_MS = 20;
+const TARGET = { p95Ms: 2_000, minEvents: 200 };
+/** With nothing left to run on the strava and replan queues for this long, what is still pending made no version. */
+const QUIET_MS = 8_000;
+/** A strength-planning app Strava has raised the limits of (it does on request): the budget reserves
+ * and records every call in Redis as usual, and never makes a job wait. */
+const RATE_LIMITS = { overall: [6_000, 60_000], read: [3_000, 30_000] } as const;
+const OTHER_ZONES = [
+  "Europe/London",
+  "America/New_York",
+  "America/Los_Angeles",
+  "Australia/Sydney",
+  "Asia/Kathmandu",
+  "Asia/Tokyo",
+];
+
+interface Workout {
+  name: string;
+  sportType: "Run" | "TrailRun" | "VirtualRun";
+  /** Strava's run workout_type: 1 race, 3 workout */
+  workoutType: 1 | 3;
+  warmupS: number;
+  reps: number;
+  repS: number;
+  repSpeed: number;
+  restS: number;
+  cooldownS: number;
+}
+
+const WORKOUTS: readonly Workout[] = [
+  {
+    name: "6x800m",
+    sportType: "Run",
+    workoutType: 3,
+    warmupS: 900,
+    reps: 6,
+    repS: 170,
+    repSpeed: 4.7,
+    restS: 90,
+    cooldownS: 600,
+  },
+  {
+    name: "Tempo 3x10 min",
+    sportType: "Run",
+    workoutType: 3,
+    warmupS: 900,
+    reps: 3,
+    repS: 600,
+    repSpeed: 4.1,
+    restS: 120,
+    cooldownS: 600,
+  },
+  {
+    name: "Hill repeats 8x90s",
+    sportType: "TrailRun",
+    workoutType: 3,
+    warmupS: 1200,
+    reps: 8,
+    repS: 90,
+    repSpeed: 3.6,
+    restS: 120,
+    cooldownS: 600,
+  },
+  {
+    name: "Treadmill 5x1 km",
+    sportType: "VirtualRun",
+    workoutType: 3,
+    warmupS: 600,
+    reps: 5,
+    repS: 225,
+    repSpeed: 4.45,
+    restS: 90,
+    cooldownS: 600,
+  },
+  {
+    name: "Threshold 2x20 min",
+    sportType: "Run",
+    workoutType: 3,
+    warmupS: 900,
+    reps: 2,
+    repS: 1200,
+    repSpeed: 3.95,
+    restS: 180,
+    cooldownS: 600,
+  },
+  {
+    name: "parkrun",
+    sportType: "Run",
+    workoutType: 1,
+    warmupS: 900,
+    reps: 1,
+    repS: 1260,
+    repSpeed: 3.97,
+    restS: 0,
+    cooldownS: 600,
+  },
+];
+
+interface Options {
+  athletes: number;
+  perAthlete: number;
+  rate: number;
+  latencyMs: number;
+  concurrency: number | null;
+  warmup: number;
+  timeoutS: number;
+}
+
+function option(args: string[], name: string, fallback: number, min = 1): number {
+  const i = args.indexOf(`--${name}`);
+  const value = i >= 0 ? Number(args[i + 1]) : fallback;
+  if (!Number.isFinite(value) || value < min) throw new Error(`--${name} must be a number >= ${min}`);
+  return value;
+}
+
+function options(args: string[]): Options {
+  return {
+    athletes: option(args, "athletes", 50),
+    perAthlete: option(args, "events-per-athlete", 5),
+    rate: option(args, "rate", 25),
+    latencyMs: option(args, "latency", 150, 0),
+    concurrency: args.includes("--concurrency") ? option(args, "concurrency", 4) : null,
+    warmup: option(args, "warmup", 10, 0),
+    timeoutS: option(args, "timeout", 300),
+  };
+}
+
+/** mulberry32, as bench/plan.ts: the same choices on every run. */
+function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const FIXTURES = new URL("../../shared/reference/strava/fixtures/", import.meta.url);
+
+function fixture(name: string): Record<string, unknown> {
+  return parseStravaJson(readFileSync(fileURLToPath(new URL(name, FIXTURES)), "utf8")) as Record<
+    string,
+    unknown
+  >;
+}
+
+// --- Strava ------------------------------------------------------------------------
+
+interface StravaGet {
+  receivedAt: number;
+  answeredAt: number;
+}
+
+interface FakeStrava {
+  url: string;
+  /** the body GET /activities/{id} answers */
+  put(activityId: string, body: string): void;
+  gets: Map<string, StravaGet>;
+  counts: { activityGets: number; notFound: number; tokenPosts: number; unexpected: number };
+  close(): Promise<void>;
+}
+
+const NOT_FOUND = JSON.stringify({
+  message: "Record Not Found",
+  errors: [{ resource: "Activity", field: "id", code: "invalid" }],
+});
+
+async function startFakeStrava(latencyMs: number): Promise<FakeStrava> {
+  const bodies = new Map<string, string>();
+  const gets = new Map<string, StravaGet>();
+  const counts = { activityGets: 0, notFound: 0, tokenPosts: 0, unexpected: 0 };
+  const timers = new Set<NodeJS.Timeout>();
+  const refresh = fixture("strava-oauth-token-refresh.json");
+  // Usage as Strava counts it: every API call, from the recorded fixture's starting point.
+  let calls = 0;
+  const reply = (res: ServerResponse, status: number, body: string, rated: boolean) => {
+    res.writeHead(status, {
+      "content-type": "application/json; charset=utf-8",
+      ...(rated
+        ? {
+            "x-ratelimit-limit": RATE_LIMITS.overall.join(","),
+            "x-ratelimit-usage": `${5 + calls},${148 + calls}`,
+            "x-readratelimit-limit": RATE_LIMITS.read.join(","),
+            "x-readratelimit-usage": `${5 + calls},${148 + calls}`,
+          }
+        : {}),
+    });
+    res.end(body);
+  };
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const receivedAt = Date.now();
+    req.resume();
+    const path = new URL(req.url ?? "/", "http://127.0.0.1").pathname;
+    const id = /^\/api\/v3\/activities\/(\d+)$/.exec(path)?.[1];
+    if (req.method === "GET" && id !== undefined) {
+      calls++;
+      counts.activityGets++;
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        const body = bodies.get(id);
+        if (body === undefined) {
+          counts.notFound++;
+          reply(res, 404, NOT_FOUND, true);
+          return;
+        }
+        reply(res, 200, body, true);
+        gets.set(id, { receivedAt, answeredAt: Date.now() });
+      }, latencyMs);
+      timers.add(timer);
+      return;
+    }
+    if (req.method === "POST" && path === "/oauth/token") {
+      counts.tokenPosts++;
+      const expiresAt = Math.floor(Date.now() / 1000) + 21_600;
+      reply(res, 200, JSON.stringify({ ...refresh, expires_at: expiresAt, expires_in: 21_600 }), false);
+      return;
+    }
+    counts.unexpected++;
+    reply(res, 404, NOT_FOUND, true);
+  });
+  server.keepAliveTimeout = 60_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => resolve());
+  });
+  const address = server.address();
+  if (!address || typeof address === "string") throw new Error("the Strava stand-in has no port");
+  return {
+    url: `http://127.0.0.1:${address.port}`,
+    put: (activityId, body) => {
+      bodies.set(activityId, body);
+    },
+    gets,
+    counts,
+    close: () =>
+      new Promise<void>((done) => {
+        for (const t of timers) clearTimeout(t);
+        server.close(() => done());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+const round1 = (n: number) => Math.round(n * 10) / 10;
+
+/** "(GMT+05:45) Asia/Kathmandu", as Strava labels an activity's zone */
+function stravaZoneLabel(offsetMin: number, timezone: string): string {
+  const abs = Math.abs(offsetMin);
+  const hh = String(Math.floor(abs / 60)).padStart(2, "0");
+  const mm = String(abs % 60).padStart(2, "0");
+  return `(GMT${offsetMin < 0 ? "-" : "+"}${hh}:${mm}) ${timezone}`;
+}
+
+/**
+ * A DetailedActivity as GET /activities/{id} answers it: the recorded fixture (its
+ * map, segment efforts, best efforts, gear...) with this run's identity, time,
+ * zone and a lap per warm-up, repetition, recovery and cool-down.
+ */
+function detailedActivity(
+  base: Record<string, unknown>,
+  o: { id: number; ownerId: number; startMs: number; timezone: string; workout: Workout },
+): Record<string, unknown> {
+  const offsetMin = offsetMinutes(o.startMs, o.timezone);
+  const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
+  // Strava's local time: the wall clock written with a misleading "Z".
+  const wall = (ms: number) => iso(ms + offsetMin * 60_000);
+  const w = o.workout;
+  const segments = [{ s: w.warmupS, speed: 2.9, hr: 138 }];
+  for (let r = 0; r < w.reps; r++) {
+    segments.push({ s: w.repS, speed: w.repSpeed, hr: 166 + Math.min(r, 6) });
+    if (r < w.reps - 1 && w.restS > 0) segments.push({ s: w.restS, speed: 2.2, hr: 146 });
+  }
+  segments.push({ s: w.cooldownS, speed: 2.8, hr: 142 });
+
+  const lapBase = (base.laps as Record<string, unknown>[] | undefined)?.[0] ?? {};
+  let t = 0;
+  let distance = 0;
+  let heartbeats = 0;
+  const laps = segments.map((seg, i) => {
+    const lapDistance = round1(seg.s * seg.speed);
+    const lap = {
+      ...lapBase,
+      id: o.id * 100 + i + 1,
+      name: `Lap ${i + 1}`,
+      activity: { id: o.id, visibility: "everyone", resource_state: 1 },
+      athlete: { id: o.ownerId, resource_state: 1 },
+      elapsed_time: seg.s,
+      moving_time: seg.s,
+      start_date: iso(o.startMs + t * 1000),
+      start_date_local: wall(o.startMs + t * 1000),
+      distance: lapDistance,
+      average_speed: seg.speed,
+      max_speed: round1(seg.speed * 1.15),
+      lap_index: i + 1,
+      split: i + 1,
+      start_index: t,
+      end_index: t + seg.s,
+      average_heartrate: seg.hr,
+      max_heartrate: seg.hr + 8,
+    };
+    t += seg.s;
+    distance += lapDistance;
+    heartbeats += seg.hr * seg.s;
+    return lap;
+  });
+  const elapsed = t;
+  const moving = elapsed - 15;
+  const splits = (key: string, unitM: number) =>
+    ((base[key] as unknown[] | undefined) ?? []).slice(0, Math.ceil(distance / unitM));
+  return {
+    ...base,
+    id: o.id,
+    athlete: { id: o.ownerId, resource_state: 1 },
+    name: w.name,
+    type: w.sportType,
+    sport_type: w.sportType,
+    workout_type: w.workoutType,
+    start_date: iso(o.startMs),
+    start_date_local: wall(o.startMs),
+    timezone: stravaZoneLabel(offsetMin, o.timezone),
+    utc_offset: offsetMin * 60,
+    distance: round1(distance),
+    moving_time: moving,
+    elapsed_time: elapsed,
+    average_speed: Math.round((distance / moving) * 1000) / 1000,
+    max_speed: round1(Math.max(...segments.map((s) => s.speed)) * 1.15),
+    has_heartrate: true,
+    average_heartrate: round1(heartbeats / elapsed),
+    max_heartrate: Math.max(...segments.map((s) => s.hr)) + 8,
+    trainer: w.sportType === "VirtualRun",
+    laps,
+    splits_metric: splits("splits_metric", 1000),
+    splits_standard: splits("splits_standard", 1609.34),
+    upload_id: o.id + 1_000_000_000,
+    upload_id_str: String(o.id + 1_000_000_000),
+    external_id: `bench-${o.id}.fit`,
+    device_name: "Garmin Forerunner 255",
+  };
+}
+
+// --- athletes and events --------------------------------------------------------------
+
+interface BenchAthlete {
+  id: number;
+  ownerId: number;
+  timezone: string;
+  /** local dates this athlete's events have already made quality days */
+  claimed: Set<string>;
+}
+
+async function seedAthletes(db: Database, key: Buffer, count: number): Promise<BenchAthlete[]> {
+  const out: BenchAthlete[] = [];
+  for (let i = 0; i < count; i++) {
+    const timezone = i % 5 < 3 ? "Europe/Berlin" : (OTHER_ZONES[i % OTHER_ZONES.length] as string);
+    const ownerId = OWNER_BASE + i;
+    const { athlete } = await connectAthlete(db, key, {
+      provider: "strava",
+      externalAthleteId: String(ownerId),
+      displayName: `Bench runner ${i + 1}`,
+      timezone,
+      // Valid for the whole run: no refresh on the measured path.
+      tokens: {
+        accessToken: `bench-access-${ownerId}`,
+        refreshToken: `bench-refresh-${ownerId}`,
+        expiresAt: new Date(Date.now() + 30 * DAY_MS),
+      },
+      scopes: ["read", "activity:read_all", "profile:read_all"],
+    });
+    const settings: Record<string, unknown> = {};
+    if (i % 4 === 3) settings.sessionsPerWeek = 3;
+    if (i % 6 === 5) settings.strengthExperience = "new";
+    if (Object.keys(settings).length > 0)
+      await saveSettings(db, athlete.id, { timezone, settings }, { timezone, settings: {} });
+    out.push({ id: athlete.id, ownerId, timezone, claimed: new Set() });
+  }
+  return out;
+}
+
+interface Sent {
+  athleteId: number;
+  activityId: string;
+  workout: string;
+  /** no future session on a day still free: a quality run on some free day instead, which may change nothing */
+  fallback: boolean;
+  postAt: number;
+  ackAt: number | null;
+  answer: string;
+  seenAt: number | null;
+  createdAt: number | null;
+}
+
+interface EventContext {
+  db: Database;
+  fake: FakeStrava;
+  appUrl: string;
+  base: Record<string, unknown>;
+  /** activity id -> event, until its plan version is seen */
+  pending: Map<string, Sent>;
+  nextActivityId: () => number;
+}
+
+/** Where the quality run goes: the start of a session of the newest stored plan, on a day still free. */
+async function runStart(ctx: EventContext, athlete: BenchAthlete, activityId: number) {
+  const nowMs = Date.now();
+  const plan = await latestPlan(ctx.db, athlete.id);
+  const dayOf = (ms: number) => localDate(ms, athlete.timezone);
+  const candidates = (plan?.sessions ?? []).filter(
+    (s) =>
+      s.status === "planned" &&
+      s.startAt.getTime() > nowMs + 2 * HOUR_MS &&
+      !athlete.claimed.has(dayOf(s.startAt.getTime())),
+  );
+  const chosen = candidates[Math.floor(seeded(activityId)() * candidates.length)];
+  let startMs = chosen?.startAt.getTime();
+  for (let k = 1; startMs === undefined && k <= 13; k++)
+    if (!athlete.claimed.has(dayOf(nowMs + k * DAY_MS))) startMs = nowMs + k * DAY_MS;
+  startMs ??= nowMs + DAY_MS;
+  athlete.claimed.add(dayOf(startMs));
+  return { startMs, fallback: chosen === undefined };
+}
+
+async function sendEvent(ctx: EventContext, athlete: BenchAthlete, workout: Workout): Promise<Sent> {
+  const id = ctx.nextActivityId();
+  const { startMs, fallback } = await runStart(ctx, athlete, id);
+  ctx.fake.put(
+    String(id),
+    JSON.stringify(
+      detailedActivity(ctx.base, {
+        id,
+        ownerId: athlete.ownerId,
+        startMs,
+        timezone: athlete.timezone,
+        workout,
+      }),
+    ),
+  );
+  // Field order and types of Strava's documented example.
+  const body = JSON.stringify({
+    aspect_type: "create",
+    event_time: Math.floor(Date.now() / 1000),
+    object_id: id,
+    object_type: "activity",
+    owner_id: athlete.ownerId,
+    subscription_id: SUBSCRIPTION_ID,
+    updates: {},
+  });
+  const sent: Sent = {
+    athleteId: athlete.id,
+    activityId: String(id),
+    workout: workout.name,
+    fallback,
+    postAt: Date.now(),
+    ackAt: null,
+    answer: "",
+    seenAt: null,
+    createdAt: null,
+  };
+  ctx.pending.set(sent.activityId, sent);
+  try {
+    const res = await fetch(`${ctx.appUrl}/webhooks/strava`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body,
+      signal: AbortSignal.timeout(10_000),
+    });
+    const answer = (await res.json()) as { status?: unknown };
+    sent.ackAt = Date.now();
+    sent.answer = res.ok ? String(answer.status) : `HTTP ${res.status}`;
+  } catch (err) {
+    sent.answer = err instanceof Error ? err.message : String(err);
+  }
+  if (sent.answer !== "stored") ctx.pending.delete(sent.activityId);
+  return sent;
+}
+
+/** POSTs one event per entry at a steady rate, stopping at the deadline. */
+async function sendSteadily(
+  ctx: EventContext,
+  order: readonly BenchAthlete[],
+  ratePerS: number,
+  deadline: number,
+): Promise<Sent[]> {
+  const intervalMs = 1000 / ratePerS;
+  const startAt = Date.now() + 20;
+  const sent = await Promise.all(
+    order.map(async (athlete, i) => {
+      await sleep(Math.max(0, startAt + i * intervalMs - Date.now()));
+      if (Date.now() >= deadline) return null;
+      return sendEvent(ctx, athlete, WORKOUTS[(i + athlete.id) % WORKOUTS.length] as Workout);
+    }),
+  );
+  return sent.filter((s): s is Sent => s !== null);
+}
+
+/** drizzle's postgres.js client hands timestamps over as Postgres writes them, not as Dates. */
+const instant = (v: string | Date) => (v instanceof Date ? v.getTime() : Date.parse(v));
+
+/** One query every POLL_MS for the plan versions whose cause names a pending activity. */
+function startPolling(sql: ReturnType<typeof openDatabase>["sql"], pending: Map<string, Sent>) {
+  let running = true;
+  let failure: unknown = null;
+  const loop = (async () => {
+    while (running) {
+      const ids = [...pending.keys()];
+      if (ids.length > 0) {
+        try {
+          const rows = await sql<{ activity_id: string; created_at: string }[]>`
+            select cause->>'activityId' as activity_id, min(created_at) as created_at
+            from plan_versions
+            where cause->>'type' = 'activity' and cause->>'activityId' = any(${ids}::text[])
+            group by 1`;
+          const seenAt = Date.now();
+          for (const r of rows) {
+            const s = pending.get(r.activity_id);
+            if (!s) continue;
+            s.seenAt = seenAt;
+            s.createdAt = instant(r.created_at);
+            pending.delete(r.activity_id);
+          }
+        } catch (err) {
+          failure = err;
+          running = false;
+        }
+      }
+      await sleep(POLL_MS);
+    }
+  })();
+  return {
+    stop: async () => {
+      running = false;
+      await loop;
+      if (failure) throw failure;
+    },
+  };
+}
+
+async function jobsToRun(queues: Queues): Promise<number> {
+  let n = 0;
+  for (const q of [queues.strava, queues.replan]) {
+    const counts = await q.getJobCounts("active", "waiting", "prioritized");
+    for (const v of Object.values(counts)) n += v;
+  }
+  return n;
+}
+
+/**
+ * Waits until every pending event's version is seen, or nothing has been left to
+ * run for QUIET_MS (what is still pending then made no version), or the deadline.
+ * Returns true when the deadline ended the wait.
+ */
+async function settle(queues: Queues, pending: Map<string, Sent>, deadline: number): Promise<boolean> {
+  let quietSince: number | null = null;
+  while (pending.size > 0) {
+    if (Date.now() >= deadline) return true;
+    await sleep(250);
+    if ((await jobsToRun(queues)) > 0) quietSince = null;
+    else quietSince ??= Date.now();
+    if (quietSince !== null && Date.now() - quietSince >= QUIET_MS) return false;
+  }
+  return false;
+}
+
+async function waitForFirstPlans(db: BenchStack["pool"], count: number, deadline: number): Promise<void> {
+  for (;;) {
+    const [row] = await db.sql<
+      { n: number }[]
+    >`select count(distinct athlete_id)::int as n from plan_versions`;
+    if ((row?.n ?? 0) >= count) return;
+    if (Date.now() >= deadline)
+      throw new Error(`first plans: ${row?.n ?? 0} of ${count} athletes by the timeout`);
+    await sleep(50);
+  }
+}
+
+// --- figures ---------------------------------------------------------------------------
+
+function percentile(sorted: readonly number[], p: number): number | null {
+  if (sorted.length === 0) return null;
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[i] ?? null;
+}
+
+function latencySummary(values: readonly number[]) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const r = (v: number | null) => (v === null ? null : Math.round(v));
+  return {
+    count: sorted.length,
+    p50: r(percentile(sorted, 50)),
+    p95: r(percentile(sorted, 95)),
+    p99: r(percentile(sorted, 99)),
+    max: r(sorted[sorted.length - 1] ?? null),
+    mean: sorted.length > 0 ? Math.round(sorted.reduce((a, b) => a + b, 0) / sorted.length) : null,
+  };
+}
+
+function p50p95(values: readonly number[]) {
+  const s = latencySummary(values);
+  return { p50: s.p50, p95: s.p95 };
+}
+
+async function jobTimes(metrics: Metrics): Promise<Record<string, { jobs: number; meanMs: number }>> {
+  const sums = new Map<string, number>();
+  const counts = new Map<string, number>();
+  for (const v of (await metrics.jobDuration.get()).values) {
+    const name = String(v.labels.name);
+    if (v.metricName?.endsWith("_sum")) sums.set(name, v.value);
+    if (v.metricName?.endsWith("_count")) counts.set(name, v.value);
+  }
+  return Object.fromEntries(
+    [...counts].map(([name, jobs]) => [
+      name,
+      { jobs, meanMs: jobs > 0 ? Math.round(((sums.get(name) ?? 0) / jobs) * 1000) : 0 },
+    ]),
+  );
+}
+
+function tally(values: readonly string[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const v of values) out[v] = (out[v] ?? 0) + 1;
+  return out;
+}
+
+// --- the run ---------------------------------------------------------------------------
+
+async function run(
+  stack: BenchStack,
+  fake: FakeStrava,
+  o: Options,
+  deadline: number,
+  loadAvg1m: number,
+): Promise<object> {
+  const { config, pool, redis, queues, prefix } = stack;
+  // Logs go where production's would, minus the disk: serialized, then dropped.
+  const logger = createLogger({ level: "info" }, pino.destination({ dest: "/dev/null", sync: false }));
+  const metrics = createMetrics({ defaultMetrics: false });
+  const now = () => new Date();
+  // The bench's own reads (plans to aim at, the poll) stay off the app's pool.
+  const probe = openDatabase(config.databaseUrl, { max: 2, applicationName: "runstrong-bench-probe" });
+  let server: RunningServer | null = null;
+  let workers: RunningWorkers | null = null;
+  let poller: ReturnType<typeof startPolling> | null = null;
+  const failures: Record<string, number> = {};
+  let firstFailure: string | null = null;
+  try {
+    const athletes = await seedAthletes(pool.db, config.secrets.tokenEncryptionKey, o.athletes);
+    server = await listen(
+      createApp({ config, db: pool.db, queues, logger, metrics, readiness: [], now }),
+      0,
+      "127.0.0.1",
+    );
+    workers = startWorkers(
+      { config, db: pool.db, queues, logger, now },
+      { connection: redis, prefix, concurrency: config.workers.concurrency, metrics },
+    );
+    for (const w of workers.workers)
+      w.on("failed", (job, err) => {
+        const key = `${w.name}/${job?.name ?? "?"}`;
+        failures[key] = (failures[key] ?? 0) + 1;
+        firstFailure ??= `${key}: ${err.message}`;
+      });
+    await registerSchedules(queues, { db: pool.db, logger });
+
+    // Each athlete's first plan, so every measured event makes a new version.
+    for (const a of athletes)
+      await enqueue(queues, "replan-athlete", {
+        athleteId: a.id,
+        cause: { type: "connect", provider: "strava" },
+      });
+    await waitForFirstPlans(probe, athletes.length, deadline);
+
+    let activitySeq = 0;
+    const ctx: EventContext = {
+      db: probe.db,
+      fake,
+      appUrl: `http://127.0.0.1:${server.port}`,
+      base: fixture("strava-detailed-activity-run-splits.json"),
+      pending: new Map(),
+      nextActivityId: () => ACTIVITY_BASE + ++activitySeq,
+    };
+    poller = startPolling(probe.sql, ctx.pending);
+
+    // Warm-up through the whole path (JIT, pools, keep-alive sockets), one event at a
+    // time: its second half is the floor, the latency with nothing else in flight.
+    const warm: Sent[] = [];
+    let timedOut = false;
+    for (const [i, athlete] of athletes.slice(0, o.warmup).entries()) {
+      const s = await sendEvent(ctx, athlete, WORKOUTS[i % WORKOUTS.length] as Workout);
+      warm.push(s);
+      const giveUp = Math.min(deadline, Date.now() + 10_000);
+      while (ctx.pending.has(s.activityId) && Date.now() < giveUp) await sleep(5);
+      timedOut = Date.now() >= deadline;
+      if (timedOut) break;
+    }
+    ctx.pending.clear();
+    const floor = latencySummary(
+      warm
+        .slice(Math.floor(warm.length / 2))
+        .flatMap((s) => (s.seenAt === null ? [] : [s.seenAt - s.postAt])),
+    );
+    await metrics.jobDuration.reset();
+
+    // Rounds of all athletes, shuffled in each round.
+    const shuffle = seeded(20_251_126);
+    const order: BenchAthlete[] = [];
+    for (let r = 0; r < o.perAthlete; r++) {
+      const round = [...athletes];
+      for (let i = round.length - 1; i > 0; i--) {
+        const j = Math.floor(shuffle() * (i + 1));
+        [round[i], round[j]] = [round[j] as BenchAthlete, round[i] as BenchAthlete];
+      }
+      order.push(...round);
+    }
+    const cpuBefore = process.cpuUsage();
+    const measureFrom = Date.now();
+    const sent = timedOut ? [] : await sendSteadily(ctx, order, o.rate, deadline);
+    const lastPostAt = Math.max(...sent.map((s) => s.postAt));
+    timedOut = (await settle(queues, ctx.pending, deadline)) || timedOut || sent.length < order.length;
+    const cpu = process.cpuUsage(cpuBefore);
+    const cpuMs = (cpu.user + cpu.system) / 1000;
+    const measureMs = Date.now() - measureFrom;
+    await poller.stop();
+    poller = null;
+
+    const acknowledged = sent.filter((s) => s.answer === "stored");
+    const withVersion = acknowledged.filter((s) => s.seenAt !== null);
+    const without = acknowledged.filter((s) => s.seenAt === null);
+    const inbox = await probe.sql<
+      { object_id: string; received_at: string; processed_at: string | null; status: string }[]
+    >`select object_id, received_at, processed_at, status::text as status from webhook_events
+      where object_id = any(${acknowledged.map((s) => s.activityId)}::text[])`;
+    const inboxOf = new Map(inbox.map((r) => [r.object_id, r]));
+
+    const stage = {
+      postToAck: [] as number[],
+      postToStravaGet: [] as number[],
+      stravaGet: [] as number[],
+      getToEventHandled: [] as number[],
+      eventHandledToReplanTx: [] as number[],
+      replanTxToSeen: [] as number[],
+      postToReplanTx: [] as number[],
+    };
+    for (const s of withVersion) {
+      const get = fake.gets.get(s.activityId);
+      const row = inboxOf.get(s.activityId);
+      if (s.ackAt === null || s.seenAt === null || s.createdAt === null || !get || !row?.processed_at)
+        continue;
+      const handled = instant(row.processed_at);
+      stage.postToAck.push(s.ackAt - s.postAt);
+      stage.postToStravaGet.push(get.receivedAt - s.postAt);
+      stage.stravaGet.push(get.answeredAt - get.receivedAt);
+      stage.getToEventHandled.push(handled - get.answeredAt);
+      stage.eventHandledToReplanTx.push(s.createdAt - handled);
+      stage.replanTxToSeen.push(s.seenAt - s.createdAt);
+      stage.postToReplanTx.push(s.createdAt - s.postAt);
+    }
+
+    const latency = latencySummary(withVersion.map((s) => (s.seenAt ?? 0) - s.postAt));
+    const firstPostAt = Math.min(...sent.map((s) => s.postAt));
+    const spanS = (lastPostAt - firstPostAt) / 1000;
+    return {
+      benchmark: "Strava webhook POST to new plan version stored",
+      node: process.version,
+      cpus: availableParallelism(),
+      loadAvg1mAtStart: loadAvg1m,
+      athletes: { count: athletes.length, timezones: tally(athletes.map((a) => a.timezone)) },
+      events: {
+        pattern: `steady: one POST every ${round1(1000 / o.rate)} ms, rounds of all athletes shuffled; ${o.perAthlete} per athlete, about ${round1(athletes.length / o.rate)} s apart`,
+        sent: sent.length,
+        acknowledged: acknowledged.length,
+        sentPerS: spanS > 0 ? round1((sent.length - 1) / spanS) : null,
+        warmupUnmeasured: warm.length,
+        warmupOneAtATimeMs: { count: floor.count, p50: floor.p50, max: floor.max },
+        workouts: tally(sent.map((s) => s.workout)),
+      },
+      settings: {
+        stravaLatencyMs: o.latencyMs,
+        replanDebounceMs: config.replan.debounceMs,
+        workerConcurrency: config.workers.concurrency,
+        pollMs: POLL_MS,
+      },
+      measured:
+        "POST sent -> the poll that first saw a plan version whose cause names the activity; events that produced a version only",
+      producedVersion: withVersion.length,
+      noVersion: {
+        count: without.length,
+        fallbackTargets: acknowledged.filter((s) => s.fallback).length,
+        inboxStatus: tally(without.map((s) => inboxOf.get(s.activityId)?.status ?? "missing")),
+      },
+      latencyMs: latency,
+      stagesMs: {
+        note: "webhook_events.processed_at and plan_versions.created_at are Postgres now(); created_at is the re-plan transaction's start",
+        postToAck: p50p95(stage.postToAck),
+        postToStravaGet: p50p95(stage.postToStravaGet),
+        stravaGet: p50p95(stage.stravaGet),
+        getToEventHandled: p50p95(stage.getToEventHandled),
+        eventHandledToReplanTx: p50p95(stage.eventHandledToReplanTx),
+        replanTxToSeen: p50p95(stage.replanTxToSeen),
+        postToReplanTx: p50p95(stage.postToReplanTx),
+      },
+      jobsMeasured: await jobTimes(metrics),
+      jobFailures: { ...failures, ...(firstFailure ? { first: firstFailure } : {}) },
+      // This process: app, workers, the Strava stand-in and the load; Postgres and Redis not included.
+      processCpu: {
+        ms: Math.round(cpuMs),
+        perEventMs: sent.length > 0 ? round1(cpuMs / sent.length) : null,
+        coresBusy: Math.round((cpuMs / measureMs) * 100) / 100,
+      },
+      strava: { ...fake.counts },
+      timedOut,
+      target: {
+        ...TARGET,
+        met: !timedOut && latency.count >= TARGET.minEvents && (latency.p95 ?? Infinity) < TARGET.p95Ms,
+      },
+    };
+  } finally {
+    await poller?.stop().catch(() => {});
+    await server?.close();
+    await workers?.close(config.workers.shutdownTimeoutMs);
+    await probe.close();
+  }
+}
+
+export async function main(args: string[]): Promise<object> {
+  const o = options(args);
+  const loadAvg1m = Math.round((loadavg()[0] ?? 0) * 100) / 100;
+  const deadline = Date.now() + o.timeoutS * 1000;
+  // Every wait stops at the deadline; this only catches a hang in the clean-up itself.
+  const lastResort = setTimeout(
+    () => {
+      process.stderr.write("bench pipeline: still running a minute past --timeout; exiting\n");
+      process.exit(1);
+    },
+    (o.timeoutS + 60) * 1000,
+  );
+  lastResort.unref();
+  const fake = await startFakeStrava(o.latencyMs);
+  try {
+    return await withBenchStack(
+      {
+        STRAVA_API_BASE_URL: `${fake.url}/api/v3`,
+        STRAVA_OAUTH_BASE_URL: `${fake.url}/oauth`,
+        STRAVA_CLIENT_ID: "24523",
+        STRAVA_CLIENT_SECRET: "bench-client-secret",
+        STRAVA_SUBSCRIPTION_ID: String(SUBSCRIPTION_ID),
+        STRAVA_VERIFY_TOKEN: "bench-verify-token",
+        REPLAN_DEBOUNCE_MS: "0",
+        ...(o.concurrency !== null ? { WORKER_CONCURRENCY: String(o.concurrency) } : {}),
+      },
+      (stack) => run(stack, fake, o, deadline, loadAvg1m),
+    );
+  } finally {
+    await fake.close();
+    clearTimeout(lastResort);
+  }
+}
