@@ -1,8 +1,8 @@
 import { QueueEvents } from "bullmq";
 import { eq } from "drizzle-orm";
 import { afterAll, describe, expect, it } from "vitest";
-import { latestPlan } from "../../src/db/repos/plans.ts";
-import { athletes, dayClassifications, planVersions } from "../../src/db/schema/index.ts";
+import { insertPlanVersionOn, latestPlan, PlanChangedError } from "../../src/db/repos/plans.ts";
+import { athletes, dayClassifications, plannedSessions, planVersions } from "../../src/db/schema/index.ts";
 import { localDate } from "../../src/domain/time.ts";
 import type { ReplanCause } from "../../src/workers/jobs.ts";
 import { enqueue } from "../../src/workers/queues.ts";
@@ -151,5 +151,58 @@ describe("an athlete new to lifting", () => {
     const plan = await latestPlan(env.pool.db, athlete.id);
     const reps = ((plan?.sessions[0]?.exercises ?? []) as { reps: string }[])[0]?.reps;
     expect(reps).toMatch(/12-15/);
+  });
+});
+
+describe("plan versions written concurrently", () => {
+  it("refuse a version computed on an older plan instead of overwriting the newer one", async () => {
+    const athlete = await seedAthlete(env.pool.db);
+    await replan(athlete.id, { type: "connect", provider: "strava" }, "t6-a");
+    const v1 = await latestPlan(env.pool.db, athlete.id);
+    const copy = {
+      athleteId: athlete.id,
+      windowFrom: v1?.windowFrom ?? "",
+      windowTo: v1?.windowTo ?? "",
+      cause: { type: "override", what: "test" },
+      diff: [],
+      unplaced: [],
+      outputHash: "x",
+      sessions: v1?.sessions ?? [],
+    };
+    await env.pool.db.transaction((tx) => insertPlanVersionOn(tx, 1, copy));
+    // A second writer still holding version 1 loses, and stores nothing.
+    await expect(env.pool.db.transaction((tx) => insertPlanVersionOn(tx, 1, copy))).rejects.toBeInstanceOf(
+      PlanChangedError,
+    );
+    expect((await latestPlan(env.pool.db, athlete.id))?.version).toBe(2);
+  });
+});
+
+describe("a session marked done", () => {
+  it("stays where it happened, marked done, when the next re-plan runs", async () => {
+    const athlete = await seedAthlete(env.pool.db);
+    now = new Date("2026-12-07T04:00:00Z");
+    await replan(athlete.id, { type: "connect", provider: "strava" }, "t7-a");
+    const v1 = await latestPlan(env.pool.db, athlete.id);
+    const first = v1?.sessions[0];
+    expect(first).toBeDefined();
+    await env.pool.db
+      .update(plannedSessions)
+      .set({ status: "done" })
+      .where(eq(plannedSessions.sessionKey, first?.sessionKey ?? ""));
+    // Later that evening a quality run is recorded on the same day.
+    now = new Date((first?.endAt.getTime() ?? 0) + 3_600_000);
+    await seedActivity(env.pool.db, athlete.id, {
+      start: new Date((first?.endAt.getTime() ?? 0) + 30 * 60_000).toISOString(),
+      minutes: 40,
+      name: "Evening tempo",
+      kind: "quality",
+    });
+    await replan(athlete.id, { type: "roll-forward" }, "t7-b");
+    const after = await latestPlan(env.pool.db, athlete.id);
+    const kept = after?.sessions.find((s) => s.sessionKey === first?.sessionKey);
+    expect(kept?.status).toBe("done");
+    expect(kept?.startAt.getTime()).toBe(first?.startAt.getTime());
+    now = new Date("2026-12-07T04:00:00Z");
   });
 });

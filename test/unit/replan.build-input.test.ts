@@ -196,3 +196,41 @@ describe("buildPlanInput with an imported running plan", () => {
     expect(withStale).toEqual(buildPlanInput({ ...base, now }).input.runs);
   });
 });
+
+describe("sessions the athlete marked done", () => {
+  const now = new Date("2026-12-08T10:00:00Z");
+  const done = {
+    sessionKey: "k-done",
+    session: "A",
+    startAt: new Date("2026-12-08T11:00:00Z"),
+    endAt: new Date("2026-12-08T11:45:00Z"),
+    status: "done",
+  };
+
+  it("go to the planner as strength done, fixed where they happened, not as sessions to place", () => {
+    const { input } = buildPlanInput({
+      timezone: "Europe/Berlin",
+      settings: {},
+      horizonDays: 14,
+      now,
+      activities: [],
+      currentSessions: [done],
+    });
+    expect(input.strengthDone).toEqual([
+      { start: "2026-12-08T11:00:00.000Z", durationMin: 45, session: "A" },
+    ]);
+    expect(input.currentPlan).toEqual([]);
+  });
+
+  it("count once when a logged strength activity already stands for them", () => {
+    const { input } = buildPlanInput({
+      timezone: "Europe/Berlin",
+      settings: {},
+      horizonDays: 14,
+      now,
+      activities: [{ ...run("2026-12-08T10:50:00Z", "Gym", "strength"), sport: "strength" }],
+      currentSessions: [done],
+    });
+    expect(input.strengthDone).toEqual([{ start: "2026-12-08T10:50:00.000Z", durationMin: 45 }]);
+  });
+});

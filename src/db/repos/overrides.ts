@@ -1,9 +1,9 @@
 // What an athlete changes by hand: their verdict on a run, and new plan versions
 // that record a session moved, done or skipped.
-import { and, desc, eq, gte, max } from "drizzle-orm";
+import { and, desc, eq, gte } from "drizzle-orm";
 import type { Executor } from "../client.ts";
-import { activities, planVersions } from "../schema/index.ts";
-import { insertPlanVersion, type NewPlanVersion } from "./plans.ts";
+import { activities } from "../schema/index.ts";
+import { insertPlanVersionOn, type NewPlanVersion } from "./plans.ts";
 
 export interface AthleteActivity {
   id: number;
@@ -74,33 +74,17 @@ export async function setKindOverride(
   return row ?? null;
 }
 
-/** The plan moved on (a re-plan or another override stored a version) since the one an override was made on. */
-export class PlanChangedError extends Error {
-  override name = "PlanChangedError";
-}
+export { PlanChangedError } from "./plans.ts";
 
 /**
  * Stores an override's plan version, only on top of `basedOnVersion`: a version
- * stored meanwhile (a re-plan, a second tab) fails it instead of being overwritten
- * by a copy of the older plan. Two writers racing for the same number are caught
- * by the (athlete, version) unique key.
+ * stored meanwhile (a re-plan, a second tab) fails it with PlanChangedError
+ * instead of being overwritten by a copy of the older plan.
  */
 export async function storeOverrideVersion(
   db: Executor,
   basedOnVersion: number,
   plan: NewPlanVersion,
 ): Promise<{ id: number; version: number }> {
-  try {
-    return await db.transaction(async (tx) => {
-      const [row] = await tx
-        .select({ version: max(planVersions.version) })
-        .from(planVersions)
-        .where(eq(planVersions.athleteId, plan.athleteId));
-      if ((row?.version ?? 0) !== basedOnVersion) throw new PlanChangedError("the plan changed meanwhile");
-      return insertPlanVersion(tx, plan);
-    });
-  } catch (err) {
-    if ((err as { code?: string }).code === "23505") throw new PlanChangedError("the plan changed meanwhile");
-    throw err;
-  }
+  return db.transaction((tx) => insertPlanVersionOn(tx, basedOnVersion, plan));
 }

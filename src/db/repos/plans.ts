@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gte, isNull, lte, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gte, isNull, lte, max, sql } from "drizzle-orm";
 import type { Database, Executor } from "../client.ts";
 import { dayClassifications, plannedSessions, planVersions } from "../schema/index.ts";
 
@@ -99,6 +99,35 @@ export async function insertPlanVersion(
       .values(plan.sessions.map((s) => ({ ...s, planVersionId: row.id, athleteId: plan.athleteId })));
   }
   return row;
+}
+
+/** The plan moved on (a re-plan or an override stored a version) since the version a change was computed from. */
+export class PlanChangedError extends Error {
+  override name = "PlanChangedError";
+}
+
+// Any fixed number, shared by every writer of plan versions: with the athlete id
+// it makes one lock per athlete.
+const PLAN_WRITE_LOCK = 7_406;
+
+/**
+ * Stores the next version only on top of `basedOnVersion` (0 before the first),
+ * under a per-athlete lock held to the end of the transaction: a re-plan and an
+ * override racing cannot overwrite each other's version with a copy of the older
+ * plan; the loser gets PlanChangedError and computes again on the newer plan.
+ */
+export async function insertPlanVersionOn(
+  tx: Executor,
+  basedOnVersion: number,
+  plan: NewPlanVersion,
+): Promise<{ id: number; version: number }> {
+  await tx.execute(sql`select pg_advisory_xact_lock(${PLAN_WRITE_LOCK}, ${plan.athleteId}::int)`);
+  const [row] = await tx
+    .select({ version: max(planVersions.version) })
+    .from(planVersions)
+    .where(eq(planVersions.athleteId, plan.athleteId));
+  if ((row?.version ?? 0) !== basedOnVersion) throw new PlanChangedError("the plan changed meanwhile");
+  return insertPlanVersion(tx, plan);
 }
 
 export async function markPublished(db: Executor, planVersionId: number, at: Date): Promise<void> {

@@ -143,8 +143,24 @@ export function buildPlanInput(data: ReplanData): { input: PlanInput; window: Pl
     runs.push(run);
   }
 
+  // A session the athlete marked done is strength done, fixed where it happened, not
+  // a session the planner may move; unless a logged strength activity within half a
+  // day already stands for it (the athlete did both: logged it and ticked it off).
+  const letters = (s: StoredPlanSession): s is StoredPlanSession & { session: SessionLetter } =>
+    s.session === "A" || s.session === "B";
+  const logged = strengthDone.map((d) => Date.parse(d.start));
+  for (const s of data.currentSessions) {
+    if (s.status !== "done" || !letters(s)) continue;
+    if (logged.some((t) => Math.abs(t - s.startAt.getTime()) < 12 * 3_600_000)) continue;
+    strengthDone.push({
+      start: s.startAt.toISOString(),
+      durationMin: minutes((s.endAt.getTime() - s.startAt.getTime()) / 1000),
+      session: s.session,
+    });
+  }
+
   const currentPlan: CurrentPlanSession[] = data.currentSessions
-    .filter((s) => s.status !== "skipped" && (s.session === "A" || s.session === "B"))
+    .filter((s) => s.status === "planned" && letters(s))
     .map((s) => ({
       start: s.startAt.toISOString(),
       end: s.endAt.toISOString(),

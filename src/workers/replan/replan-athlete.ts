@@ -2,7 +2,7 @@ import { createHash, randomUUID } from "node:crypto";
 import { UnrecoverableError } from "bullmq";
 import { type Athlete, getAthlete } from "../../db/repos/athletes.ts";
 import {
-  insertPlanVersion,
+  insertPlanVersionOn,
   latestPlan,
   type StoredSession,
   saveDayClassifications,
@@ -11,7 +11,7 @@ import {
 import { setSettingIfAbsent } from "../../db/repos/settings.ts";
 import { planContextOf } from "../../domain/plan/context.ts";
 import { diffPlans, type SessionRef } from "../../domain/plan/diff.ts";
-import type { PlannedSession, SessionLetter } from "../../domain/plan/input.ts";
+import type { Phase, PlannedSession, SessionLetter } from "../../domain/plan/input.ts";
 import { planWithContext } from "../../domain/plan/plan.ts";
 import { readStoredSettings } from "../../domain/settings.ts";
 import { localDate } from "../../domain/time.ts";
@@ -29,24 +29,36 @@ export function fingerprint(sessions: readonly PlannedSession[], unplaced: unkno
     .digest("hex");
 }
 
+interface Exercise {
+  name: string;
+  sets: number;
+  reps: string;
+  load: string;
+}
+
+/** Exercises in one key order: jsonb hands stored objects back with their keys reordered. */
+function exercisesOf(value: unknown): Exercise[] {
+  return (value as Exercise[]).map((e) => ({ name: e.name, sets: e.sets, reps: e.reps, load: e.load }));
+}
+
 function sameSession(a: StoredSession, b: PlannedSession): boolean {
   return (
     a.startAt.getTime() === Date.parse(b.start) &&
     a.endAt.getTime() === Date.parse(b.end) &&
     a.session === b.session &&
     a.phase === b.phase &&
-    sortedJson(a.exercises) === sortedJson(b.exercises)
+    JSON.stringify(exercisesOf(a.exercises)) === JSON.stringify(exercisesOf(b.exercises))
   );
 }
 
-/** JSON with object keys sorted: jsonb stores keys in its own order, so a stored value reads back reordered. */
-function sortedJson(value: unknown): string {
-  return JSON.stringify(value, (_k, v) =>
-    v && typeof v === "object" && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)))
-      : v,
-  );
-}
+const toRef = (s: StoredSession): SessionRef => ({
+  start: s.startAt.toISOString(),
+  end: s.endAt.toISOString(),
+  session: s.session as SessionLetter,
+  key: s.sessionKey,
+  phase: s.phase as Phase,
+  exercises: exercisesOf(s.exercises),
+});
 
 /**
  * An athlete new to lifting gets four weeks of light, form-learning sessions
@@ -95,26 +107,11 @@ export async function replanAthlete(
   const { input, window } = await loadPlanInput(deps.db, athlete, current?.sessions ?? [], now);
   const planCtx = planContextOf(input);
   const output = planWithContext(planCtx);
-  const hash = fingerprint(output.sessions, output.unplaced);
   const log = ctx.logger.child({ athleteId: athlete.id });
 
-  const result = await deps.db.transaction(async (tx) => {
-    await saveDayClassifications(
-      tx,
-      athlete.id,
-      output.days.map((d) => ({
-        date: d.date,
-        kind: d.kind,
-        confidence: planCtx.dayOf(d.date).confidence,
-        reasons: d.reasons,
-      })),
-      now,
-    );
-    if (current && current.outputHash === hash)
-      return { changed: false, version: current.version, changes: 0 };
-
-    const previous = new Map((current?.sessions ?? []).map((s) => [s.sessionKey, s]));
-    const sessions: StoredSession[] = output.sessions.map((s) => {
+  const previous = new Map((current?.sessions ?? []).map((s) => [s.sessionKey, s]));
+  const sessions: StoredSession[] = [
+    ...output.sessions.map((s) => {
       const before = s.key ? previous.get(s.key) : undefined;
       return {
         sessionKey: before?.sessionKey ?? randomUUID(),
@@ -129,22 +126,39 @@ export async function replanAthlete(
         // iCalendar's SEQUENCE: calendar apps replace an event only when it rises.
         sequence: before ? before.sequence + (sameSession(before, s) ? 0 : 1) : 0,
       };
-    });
-    const toRef = (s: StoredSession): SessionRef => ({
-      start: s.startAt.toISOString(),
-      end: s.endAt.toISOString(),
-      session: s.session as SessionLetter,
-      key: s.sessionKey,
-    });
-    const diff = diffPlans((current?.sessions ?? []).map(toRef), sessions.map(toRef), planCtx);
-    const stored = await insertPlanVersion(tx, {
+    }),
+    // Sessions the athlete marked done went to the planner as strength done, not as
+    // sessions to place: they stay in the plan as they are.
+    ...(current?.sessions ?? []).filter((s) => s.status === "done"),
+  ].sort((a, b) => a.startAt.getTime() - b.startAt.getTime());
+  const diff = diffPlans((current?.sessions ?? []).map(toRef), sessions.map(toRef), planCtx);
+  // Changed means something the athlete would see: a session added, moved, removed or
+  // with other exercises, or a different list of what could not be placed. A reworded
+  // reason alone stores nothing.
+  const changed =
+    !current || diff.length > 0 || JSON.stringify(current.unplaced) !== JSON.stringify(output.unplaced);
+
+  const result = await deps.db.transaction(async (tx) => {
+    await saveDayClassifications(
+      tx,
+      athlete.id,
+      output.days.map((d) => ({
+        date: d.date,
+        kind: d.kind,
+        confidence: planCtx.dayOf(d.date).confidence,
+        reasons: d.reasons,
+      })),
+      now,
+    );
+    if (!changed) return { changed: false, version: current?.version ?? null, changes: 0 };
+    const stored = await insertPlanVersionOn(tx, current?.version ?? 0, {
       athleteId: athlete.id,
       windowFrom: window.from,
       windowTo: window.to,
       cause: payload.cause,
       diff,
       unplaced: output.unplaced,
-      outputHash: hash,
+      outputHash: fingerprint(output.sessions, output.unplaced),
       sessions,
     });
     return { changed: true, version: stored.version, changes: diff.length };
