@@ -163,7 +163,14 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd()):
       parsed.error.issues.map((i) => {
         const name = i.path.join(".");
         const given = env[name];
-        return `${name}: ${i.message}${given !== undefined && !/SECRET|KEY|TOKEN/.test(name) ? ` (got "${given}")` : ""}`;
+        // Never echo a secret; URLs (which may hold a password) only with the password masked.
+        const shown =
+          given === undefined || /SECRET|KEY|TOKEN/.test(name)
+            ? null
+            : name.endsWith("_URL")
+              ? redactUrl(given)
+              : given;
+        return `${name}: ${i.message}${shown !== null ? ` (got "${shown}")` : ""}`;
       }),
     );
   }

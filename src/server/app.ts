@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { requestId } from "hono/request-id";
+import { loggableError } from "../observability/errors.ts";
 import type { AppDeps, AppEnv } from "./deps.ts";
 import { AppError, errorBody } from "./errors.ts";
 import { lightBodyLimit } from "./middleware/body-limit.ts";
@@ -50,7 +51,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
       c.get("logger").info({ status: err.status, err: err.message }, "request refused");
       return errorBody(c, err.status === 401 ? "unauthorized" : "bad_request", err.message || "bad request");
     }
-    c.get("logger").error({ err }, "unhandled error");
+    c.get("logger").error({ err: loggableError(err) }, "unhandled error");
     return errorBody(c, "internal", "something went wrong on our side; it has been logged");
   });
   return app;

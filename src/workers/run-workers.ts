@@ -1,5 +1,7 @@
 import { DelayedError, type Job, UnrecoverableError, Worker } from "bullmq";
+import { DrizzleQueryError } from "drizzle-orm/errors";
 import type { Redis } from "ioredis";
+import { loggableError } from "../observability/errors.ts";
 import type { Metrics } from "../observability/metrics.ts";
 import type { WorkerDeps } from "./context.ts";
 import { JOBS, QUEUE_NAMES, type QueueName } from "./jobs.ts";
@@ -43,6 +45,9 @@ export function startWorkers(
               return new DelayedError(`waiting until ${new Date(atMs).toISOString()}`);
             },
           });
+        } catch (err) {
+          // A query error's message carries its parameters; BullMQ stores the message.
+          throw err instanceof DrizzleQueryError ? loggableError(err) : err;
         } finally {
           stop();
         }

@@ -98,3 +98,12 @@ describe("configuration", () => {
     expect(redactUrl("postgres://rs:s3cret@db:5432/runstrong")).toBe("postgres://rs:***@db:5432/runstrong");
   });
 });
+
+describe("configuration errors about URLs", () => {
+  it("mask the password of a mistyped URL", () => {
+    const problems = problemsOf({ DATABASE_URL: "postgress://app:s3cret@db/x" });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).not.toContain("s3cret");
+    expect(problems[0]).toContain("postgress://app:***@db/x");
+  });
+});
