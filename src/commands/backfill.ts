@@ -75,6 +75,7 @@ export const run: CommandRun = async (args, io) => {
   if (typeof booted === "number") return booted;
   const { config, logger } = booted;
   const res = openResources(config, logger, "backfill");
+  await res.ready();
   try {
     const athlete = await getAthlete(res.pool.db, parsed.athleteId);
     const connection = athlete ? await getConnectionForAthlete(res.pool.db, athlete.id, "strava") : null;

@@ -22,6 +22,7 @@ export async function runService(
     logger,
     parts.http && parts.workers ? "all" : parts.http ? "http" : "worker",
   );
+  await res.ready();
   const now = () => new Date();
   const server = parts.http
     ? await listen(

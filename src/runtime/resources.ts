@@ -5,7 +5,7 @@ import { pendingMigrations } from "../db/migrate.ts";
 import type { Logger } from "../observability/logger.ts";
 import { createMetrics, type Metrics } from "../observability/metrics.ts";
 import type { ReadinessCheck } from "../server/deps.ts";
-import { createProbeRedis, createRedis } from "../workers/connection.ts";
+import { createProbeRedis, createProducerRedis, createRedis, redisReady } from "../workers/connection.ts";
 import { closeQueues, createQueues, type Queues } from "../workers/queues.ts";
 
 /** The long-lived connections of one process, opened together and closed in order. */
@@ -18,6 +18,8 @@ export interface Resources {
   probe: Redis;
   queues: Queues;
   readiness: ReadinessCheck[];
+  /** resolves once the producer connection is up: enqueueing before that would fail */
+  ready: () => Promise<void>;
   close: () => Promise<void>;
 }
 
@@ -25,9 +27,10 @@ export function openResources(config: Config, logger: Logger, role: string): Res
   const pool = openDatabase(config.databaseUrl, { applicationName: `runstrong-${role}` });
   const redis = createRedis(config.redis.url, `runstrong-${role}`);
   const probe = createProbeRedis(config.redis.url);
+  const producer = createProducerRedis(config.redis.url, `runstrong-${role}-producer`);
   // ioredis reconnects by itself; without a listener an outage would crash the process.
   let redisDown = false;
-  for (const client of [redis, probe]) {
+  for (const client of [redis, probe, producer]) {
     client.on("error", (err: Error) => {
       if (!redisDown) logger.error({ err: err.message }, "Redis connection lost; reconnecting");
       redisDown = true;
@@ -37,7 +40,7 @@ export function openResources(config: Config, logger: Logger, role: string): Res
       redisDown = false;
     });
   }
-  const queues = createQueues(redis, config.redis.prefix);
+  const queues = createQueues(producer, config.redis.prefix);
   const readiness: ReadinessCheck[] = [
     {
       name: "postgres",
@@ -69,10 +72,12 @@ export function openResources(config: Config, logger: Logger, role: string): Res
     probe,
     queues,
     readiness,
+    ready: () => redisReady(producer, 10_000),
     close: async () => {
       await closeQueues(queues).catch((err: Error) => logger.warn({ err: err.message }, "closing queues"));
       redis.disconnect();
       probe.disconnect();
+      producer.disconnect();
       await pool.close();
     },
   };

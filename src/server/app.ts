@@ -51,8 +51,24 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
       c.get("logger").info({ status: err.status, err: err.message }, "request refused");
       return errorBody(c, err.status === 401 ? "unauthorized" : "bad_request", err.message || "bad request");
     }
+    if (redisUnavailable(err)) {
+      c.get("logger").error({ err: err.message }, "Redis unreachable while queueing work");
+      return errorBody(
+        c,
+        "unavailable",
+        "the job queue (Redis) is unreachable for a moment; try again shortly",
+      );
+    }
     c.get("logger").error({ err: loggableError(err) }, "unhandled error");
     return errorBody(c, "internal", "something went wrong on our side; it has been logged");
   });
   return app;
+}
+
+/** ioredis' refusals while Redis is away (offline queue off, retries used up). */
+function redisUnavailable(err: Error): boolean {
+  return (
+    err.name === "MaxRetriesPerRequestError" ||
+    /enableOfflineQueue|Connection is closed|ECONNREFUSED/.test(err.message)
+  );
 }

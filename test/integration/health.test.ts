@@ -5,7 +5,10 @@ import { describe, expect, it, onTestFinished } from "vitest";
 import { pendingMigrations } from "../../src/db/migrate.ts";
 import { createApp } from "../../src/server/app.ts";
 import type { ReadinessCheck } from "../../src/server/deps.ts";
-import { createProbeRedis } from "../../src/workers/connection.ts";
+import { sessionToken } from "../../src/server/session.ts";
+import { createProbeRedis, createProducerRedis, redisReady } from "../../src/workers/connection.ts";
+import { closeQueues, createQueues } from "../../src/workers/queues.ts";
+import { seedAthlete } from "../support/builders.ts";
 import { testConfig, useTestEnv } from "../support/test-env.ts";
 
 const env = await useTestEnv();
@@ -182,5 +185,39 @@ describe("errors", () => {
     expect(await res.json()).toEqual({
       error: { code: "not_found", message: "no route for GET /nope", requestId: "req-123" },
     });
+  });
+});
+
+describe("while Redis is away", () => {
+  it("a request that queues work answers 503 at once instead of hanging", async () => {
+    const redis = await privateRedis();
+    const producer = createProducerRedis(redis.url, "test-producer");
+    producer.on("error", () => {});
+    onTestFinished(() => producer.disconnect());
+    await redisReady(producer, 5_000);
+    const queues = createQueues(producer, env.prefix);
+    onTestFinished(() => closeQueues(queues).catch(() => {}));
+    const app = createApp({
+      config: env.config,
+      db: env.pool.db,
+      queues,
+      logger: env.logger,
+      metrics: env.metrics,
+      readiness: [],
+      now: () => new Date(),
+    });
+    const athlete = await seedAthlete(env.pool.db);
+    const cookie = `rs_session=${sessionToken(athlete.id, env.config, Date.now())}`;
+
+    await redis.stop();
+    const started = Date.now();
+    const res = await app.request("/api/settings", {
+      method: "PATCH",
+      headers: { cookie, "content-type": "application/json" },
+      body: JSON.stringify({ sessionsPerWeek: 3 }),
+    });
+    expect(Date.now() - started).toBeLessThan(3_000);
+    expect(res.status).toBe(503);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe("unavailable");
   });
 });
