@@ -25,6 +25,8 @@ export interface SkippedEntry {
 export interface RunningPlan {
   entries: PlannedRunEntry[];
   skipped: SkippedEntry[];
+  /** said when the feed's repeating entries were not all expanded (the work limit was reached) */
+  warnings: string[];
 }
 
 export class RunningPlanParseError extends Error {
@@ -37,8 +39,14 @@ export const ALL_DAY_START_MIN = 7 * 60;
 export const DEFAULT_DURATION_MIN = 45;
 const MIN_DURATION_MIN = 5;
 const MAX_DURATION_MIN = 600;
-/** Guards against a daily RRULE started years ago; a plan feed never needs this many. */
-const MAX_OCCURRENCES_PER_ENTRY = 3_000;
+/**
+ * Work limits for repeating entries, per feed: occurrences looked at, and dates
+ * ical.js tries against a rule's BY-parts (a rule that can never match, such as
+ * FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30, otherwise loops inside ical.js for ever).
+ * Daily and weekly series start near the window, so a real plan uses a few hundred.
+ */
+export const MAX_OCCURRENCES_PER_FEED = 5_000;
+export const MAX_RULE_CANDIDATES_PER_FEED = 20_000;
 /** Rough paces to turn a distance into a length when that is all the entry says. */
 const MIN_PER_KM = 6;
 const MIN_PER_MILE = 9.5;
@@ -87,6 +95,11 @@ export function runningPlanFromIcs(
 
   const entries: PlannedRunEntry[] = [];
   const skipped: SkippedEntry[] = [];
+  const budget: Budget = {
+    occurrences: MAX_OCCURRENCES_PER_FEED,
+    candidates: MAX_RULE_CANDIDATES_PER_FEED,
+    spent: false,
+  };
   const seen = new Set<string>();
   const keep = (occurrence: Occurrence) => {
     const entry = toEntry(occurrence, timezone);
@@ -119,17 +132,37 @@ export function runningPlanFromIcs(
       });
       continue;
     }
-    const it = event.iterator();
-    for (let i = 0, next = it.next(); next && i < MAX_OCCURRENCES_PER_ENTRY; i++, next = it.next()) {
-      const details = event.getOccurrenceDetails(next);
-      const startMs = instantOf(details.startDate, details.item.component, timezone);
-      if (startMs >= toMs) break;
-      keep({
-        component: details.item.component,
-        event: details.item,
-        uid: `${uid}/${details.recurrenceId.toString()}`,
-        start: details.startDate,
-        end: details.endDate,
+    if (budget.spent) {
+      skipped.push({
+        uid,
+        title: event.summary ?? "",
+        reason: "repeats: the feed's repeat limit was reached",
+      });
+      continue;
+    }
+    try {
+      expandSeries(v, event, uid, related, budget, {
+        fromMs,
+        toMs,
+        from: options.from,
+        timezone,
+        keep,
+      });
+    } catch (err) {
+      if (err instanceof RepeatLimitReached) {
+        budget.spent = true;
+        skipped.push({
+          uid,
+          title: event.summary ?? "",
+          reason: "repeats: the feed's repeat limit was reached",
+        });
+        continue;
+      }
+      // ical.js refuses some rules (FREQ=WEEKLY;BYMONTHDAY=1): skip that entry, keep the rest.
+      skipped.push({
+        uid,
+        title: event.summary ?? "",
+        reason: `repeat rule not usable: ${(err as Error).message}`,
       });
     }
   }
@@ -149,7 +182,126 @@ export function runningPlanFromIcs(
     }
   }
   entries.sort((a, b) => a.startMs - b.startMs || a.uid.localeCompare(b.uid));
-  return { entries, skipped };
+  const warnings = budget.spent
+    ? [
+        `repeating entries not all expanded: the limit of ${MAX_OCCURRENCES_PER_FEED} occurrences or ${MAX_RULE_CANDIDATES_PER_FEED} rule steps per feed was reached`,
+      ]
+    : [];
+  return { entries, skipped, warnings };
+}
+
+interface Budget {
+  occurrences: number;
+  candidates: number;
+  spent: boolean;
+}
+
+class RepeatLimitReached extends Error {
+  override name = "RepeatLimitReached";
+}
+
+/**
+ * The occurrences of one repeating entry whose recurrence ids fall before the
+ * window's end, handed to `keep` (which drops those outside the window).
+ * A daily or weekly rule without COUNT starts at its last whole period a couple
+ * of days before the window, not at its first date: the same occurrences (the
+ * period keeps weekday, interval phase and wall-clock time) without walking years
+ * of them. Other rules (COUNT, RDATE, monthly and yearly) start at their DTSTART.
+ * Starting ical.js's iterator at the window's own start is not used: it treats
+ * that time as the series' first date (a Tuesday weekly series would move to the
+ * window's weekday, COUNT would count from there).
+ */
+function expandSeries(
+  v: ICAL.Component,
+  event: ICAL.Event,
+  uid: string,
+  related: readonly ICAL.Component[],
+  budget: Budget,
+  window: {
+    fromMs: number;
+    toMs: number;
+    from: LocalDate;
+    timezone: string;
+    keep: (o: Occurrence) => void;
+  },
+): void {
+  const start = seriesStartNear(v, event.startDate, window.from);
+  const expansion = event.iterator(start);
+  guardRuleSteps(expansion, budget);
+  const matched = new Set<ICAL.Component>();
+  let stoppedAt: ICAL.Time | null = null;
+  for (let next = expansion.next(); next; next = expansion.next()) {
+    if (--budget.occurrences < 0) throw new RepeatLimitReached();
+    const ms = instantOf(next, v, window.timezone);
+    if (ms >= window.toMs) {
+      stoppedAt = next;
+      break;
+    }
+    // Unmoved (no exceptions), an occurrence starts at its recurrence id: before the window, done.
+    if (ms < window.fromMs && related.length === 0) continue;
+    const details = event.getOccurrenceDetails(next);
+    if (details.item !== event) matched.add(details.item.component);
+    window.keep({
+      component: details.item.component,
+      event: details.item,
+      uid: `${uid}/${details.recurrenceId.toString()}`,
+      start: details.startDate,
+      end: details.endDate,
+    });
+  }
+  // An occurrence moved into the window from before where the walk started, or
+  // from after where it stopped, was not met on the way: keep it as it stands.
+  for (const x of related) {
+    if (matched.has(x)) continue;
+    const rid = x.getFirstPropertyValue("recurrence-id");
+    if (!(rid instanceof ICAL.Time)) continue;
+    if (rid.compare(start) < 0 || (stoppedAt && rid.compare(stoppedAt) >= 0)) {
+      const moved = new ICAL.Event(x);
+      if (!moved.startDate) continue;
+      window.keep({
+        component: x,
+        event: moved,
+        uid: `${uid}/${rid.toString()}`,
+        start: moved.startDate,
+        end: moved.endDate,
+      });
+    }
+  }
+}
+
+function seriesStartNear(v: ICAL.Component, dtstart: ICAL.Time, from: LocalDate): ICAL.Time {
+  const rules = v.getAllProperties("rrule");
+  const rule = rules[0]?.getFirstValue();
+  if (rules.length !== 1 || v.hasProperty("rdate") || !(rule instanceof ICAL.Recur) || rule.count)
+    return dtstart;
+  const periodDays = (rule.freq === "DAILY" ? 1 : rule.freq === "WEEKLY" ? 7 : 0) * (rule.interval || 1);
+  if (periodDays <= 0) return dtstart;
+  const fromDay = Date.parse(`${from}T00:00:00Z`) / 86_400_000;
+  const startDay = Date.UTC(dtstart.year, dtstart.month - 1, dtstart.day) / 86_400_000;
+  // Two days' margin: the DTSTART's zone and the athlete's may be a day apart.
+  const periods = Math.floor((fromDay - startDay - 2) / periodDays);
+  if (!(periods > 0)) return dtstart;
+  const start = dtstart.clone();
+  start.adjust(periods * periodDays, 0, 0, 0);
+  return start;
+}
+
+/**
+ * Counts every date ical.js tries against the rules' BY-parts, against the
+ * feed's budget. ical.js has no limit of its own for daily and shorter rules, and
+ * `ruleIterators` is not in its typings, hence the cast; were it ever missing,
+ * only this guard would be lost (the occurrence limit still holds).
+ */
+function guardRuleSteps(expansion: ICAL.RecurExpansion, budget: Budget): void {
+  const iterators = (expansion as unknown as { ruleIterators?: unknown }).ruleIterators;
+  if (!Array.isArray(iterators)) return;
+  for (const it of iterators as ICAL.RecurIterator[]) {
+    const check = it.check_contracting_rules.bind(it);
+    it.check_contracting_rules = () => {
+      if (--budget.candidates < 0) throw new RepeatLimitReached();
+      return check();
+    };
+  }
 }
 
 interface Occurrence {

@@ -73,6 +73,8 @@ export async function importRunningPlan(
     log.warn({ err: err.message }, "running-plan feed not readable");
     throw new UnrecoverableError(`running-plan feed: ${err.message}`);
   }
+  // The repeat limit was reached: what was read is stored, and the athlete's log says what was not.
+  if (plan.warnings.length > 0) log.warn({ warnings: plan.warnings }, "running-plan feed not fully read");
 
   const stored = await replacePlannedRuns(
     deps.db,
