@@ -4,7 +4,11 @@ import { HttpResponse, http } from "msw";
 import { setupServer } from "msw/node";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { dayClassifications, plannedRuns } from "../../src/db/schema/index.ts";
-import { FeedFetchError, fetchCalendarFeed } from "../../src/integrations/calendar/fetch-feed.ts";
+import {
+  FeedFetchError,
+  fetchCalendarFeed,
+  type ResolveHost,
+} from "../../src/integrations/calendar/fetch-feed.ts";
 import { createApp } from "../../src/server/app.ts";
 import { SESSION_COOKIE, sessionToken } from "../../src/server/session.ts";
 import { RUNNING_PLAN_EVERY_MS, runningPlanSchedulerId } from "../../src/workers/athlete-schedules.ts";
@@ -21,6 +25,9 @@ const ctx = { jobId: "test", attempt: 1, logger: env.logger };
 const app = createApp({ ...deps, metrics: env.metrics, readiness: [] });
 
 const FEED_URL = "https://plans.example.com/u/7f3a9c/marathon.ics";
+// No DNS in tests: plans.example.com resolves to a public address.
+const publicResolve: ResolveHost = async () => [{ address: "93.184.215.14", family: 4 }];
+const FEED = { resolve: publicResolve };
 const feed = { text: runningPlanIcs(), status: 200, fetches: 0 };
 const server = setupServer(
   http.get(FEED_URL, () => {
@@ -65,7 +72,7 @@ const athleteWithFeed = () =>
 describe("the running-plan import", () => {
   it("stores the timed and all-day entries of a webcal feed and re-plans", async () => {
     const athlete = await athleteWithFeed();
-    const result = await importRunningPlan({ athleteId: athlete.id }, deps, ctx);
+    const result = await importRunningPlan({ athleteId: athlete.id }, deps, ctx, FEED);
     expect(result).toEqual({ entries: 6, changed: true });
 
     const runs = await storedRuns(athlete.id);
@@ -82,7 +89,7 @@ describe("the running-plan import", () => {
 
   it("a re-import replaces the previous one, and one that finds the same plan re-plans nothing", async () => {
     const athlete = await athleteWithFeed();
-    await importRunningPlan({ athleteId: athlete.id }, deps, ctx);
+    await importRunningPlan({ athleteId: athlete.id }, deps, ctx, FEED);
 
     // The coach moves Thursday's tempo to Wednesday evening and drops the recovery run.
     feed.text = runningPlanIcs({
@@ -97,7 +104,7 @@ describe("the running-plan import", () => {
         "END:VEVENT",
       ].join("\r\n"),
     });
-    expect(await importRunningPlan({ athleteId: athlete.id }, deps, ctx)).toEqual({
+    expect(await importRunningPlan({ athleteId: athlete.id }, deps, ctx, FEED)).toEqual({
       entries: 5,
       changed: true,
     });
@@ -107,7 +114,7 @@ describe("the running-plan import", () => {
       "2026-12-09T17:30:00.000Z",
     );
 
-    expect(await importRunningPlan({ athleteId: athlete.id }, deps, ctx)).toEqual({
+    expect(await importRunningPlan({ athleteId: athlete.id }, deps, ctx, FEED)).toEqual({
       entries: 5,
       changed: false,
     });
@@ -119,7 +126,7 @@ describe("the running-plan import", () => {
 
   it("the re-plan plans around the imported runs instead of the weekly template", async () => {
     const athlete = await athleteWithFeed();
-    await importRunningPlan({ athleteId: athlete.id }, deps, ctx);
+    await importRunningPlan({ athleteId: athlete.id }, deps, ctx, FEED);
     await replanAthlete({ athleteId: athlete.id, cause: { type: "running-plan", entries: 6 } }, deps, ctx);
 
     const verdicts = await env.pool.db
@@ -139,18 +146,18 @@ describe("the running-plan import", () => {
 
   it("keeps the previous import when the feed fails; retries a 503, gives up on a 404", async () => {
     const athlete = await athleteWithFeed();
-    await importRunningPlan({ athleteId: athlete.id }, deps, ctx);
+    await importRunningPlan({ athleteId: athlete.id }, deps, ctx, FEED);
     feed.status = 503;
-    const transient = importRunningPlan({ athleteId: athlete.id }, deps, ctx);
+    const transient = importRunningPlan({ athleteId: athlete.id }, deps, ctx, FEED);
     await expect(transient).rejects.toThrow(/HTTP 503/);
     await expect(transient).rejects.not.toBeInstanceOf(UnrecoverableError);
     feed.status = 404;
-    await expect(importRunningPlan({ athleteId: athlete.id }, deps, ctx)).rejects.toBeInstanceOf(
+    await expect(importRunningPlan({ athleteId: athlete.id }, deps, ctx, FEED)).rejects.toBeInstanceOf(
       UnrecoverableError,
     );
     feed.status = 200;
     feed.text = "<html><body>Please sign in</body></html>";
-    await expect(importRunningPlan({ athleteId: athlete.id }, deps, ctx)).rejects.toBeInstanceOf(
+    await expect(importRunningPlan({ athleteId: athlete.id }, deps, ctx, FEED)).rejects.toBeInstanceOf(
       UnrecoverableError,
     );
     expect(await storedRuns(athlete.id)).toHaveLength(6);
@@ -179,7 +186,7 @@ describe("the running-plan import", () => {
       waiting.filter((j) => j.name === "import-running-plan" && j.data.athleteId === athlete.id),
     ).toHaveLength(1);
 
-    await importRunningPlan({ athleteId: athlete.id }, deps, ctx);
+    await importRunningPlan({ athleteId: athlete.id }, deps, ctx, FEED);
     expect(await storedRuns(athlete.id)).toHaveLength(6);
 
     expect((await patch({ runningPlanIcsUrl: null })).status).toBe(200);
@@ -191,7 +198,7 @@ describe("the running-plan import", () => {
       .where(and(eq(plannedRuns.athleteId, athlete.id), eq(plannedRuns.source, "ics")));
     expect(runsLeft).toEqual([]);
     // A queued import that runs after the URL was cleared imports nothing.
-    expect(await importRunningPlan({ athleteId: athlete.id }, deps, ctx)).toEqual({
+    expect(await importRunningPlan({ athleteId: athlete.id }, deps, ctx, FEED)).toEqual({
       entries: 0,
       changed: false,
     });
@@ -208,12 +215,12 @@ describe("fetching a feed", () => {
         HttpResponse.redirect("http://127.0.0.1:6379/", 302),
       ),
     );
-    expect(await fetchCalendarFeed("https://plans.example.com/moved.ics")).toContain("BEGIN:VCALENDAR");
-    await expect(fetchCalendarFeed("https://plans.example.com/sneaky.ics")).rejects.toMatchObject({
+    expect(await fetchCalendarFeed("https://plans.example.com/moved.ics", FEED)).toContain("BEGIN:VCALENDAR");
+    await expect(fetchCalendarFeed("https://plans.example.com/sneaky.ics", FEED)).rejects.toMatchObject({
       permanent: true,
       message: expect.stringMatching(/127\.0\.0\.1/),
     });
-    const tooBig = fetchCalendarFeed(FEED_URL, { maxBytes: 1_000 });
+    const tooBig = fetchCalendarFeed(FEED_URL, { ...FEED, maxBytes: 1_000 });
     await expect(tooBig).rejects.toBeInstanceOf(FeedFetchError);
     await expect(tooBig).rejects.toMatchObject({ permanent: true, message: expect.stringMatching(/limit/) });
   });
@@ -226,7 +233,7 @@ describe("fetching a feed", () => {
       }),
     );
     await expect(
-      fetchCalendarFeed("https://plans.example.com/slow.ics", { timeoutMs: 200 }),
+      fetchCalendarFeed("https://plans.example.com/slow.ics", { ...FEED, timeoutMs: 200 }),
     ).rejects.toMatchObject({
       permanent: false,
       message: expect.stringMatching(/200 ms/),

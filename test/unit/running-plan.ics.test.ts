@@ -188,6 +188,11 @@ describe("the feed's address", () => {
     "http://192.168.1.10/a.ics",
     "http://169.254.169.254/latest/meta-data",
     "http://[::1]/a.ics",
+    "http://localhost.:5432/",
+    "http://metadata.google.internal/",
+    "http://[fec0::1]/a.ics",
+    "http://[64:ff9b::a9fe:a9fe]/a.ics",
+    "http://198.18.0.1/a.ics",
     "not a url",
   ])("refuses %s for good", (raw) => {
     expect(() => feedUrl(raw)).toThrow(FeedFetchError);

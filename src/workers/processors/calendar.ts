@@ -3,7 +3,11 @@ import { getAthlete } from "../../db/repos/athletes.ts";
 import { deletePlannedRuns, replacePlannedRuns } from "../../db/repos/planned-runs.ts";
 import { readStoredSettings } from "../../domain/settings.ts";
 import { addDays, localDate } from "../../domain/time.ts";
-import { FeedFetchError, fetchCalendarFeed } from "../../integrations/calendar/fetch-feed.ts";
+import {
+  FeedFetchError,
+  type FeedFetchOptions,
+  fetchCalendarFeed,
+} from "../../integrations/calendar/fetch-feed.ts";
 import { RunningPlanParseError, runningPlanFromIcs } from "../../integrations/calendar/running-plan.ts";
 import { removeRunningPlanImport } from "../athlete-schedules.ts";
 import type { JobContext, QueueProcessor, WorkerDeps } from "../context.ts";
@@ -20,11 +24,13 @@ export const RUNNING_PLAN_IMPORT_DAYS = 42;
  * not turn the plan back into the template); a URL that will never work (404, not
  * a calendar) fails without retries until the 6-hourly schedule tries again.
  * The URL is never logged: private calendar links carry their secret in it.
+ * `feed` is for tests (a stand-in DNS resolver); the queue passes nothing.
  */
 export async function importRunningPlan(
   payload: JobPayload<"import-running-plan">,
   deps: WorkerDeps,
   ctx: JobContext,
+  feed: FeedFetchOptions = {},
 ): Promise<{ entries: number; changed: boolean }> {
   const log = ctx.logger.child({ athleteId: payload.athleteId });
   const athlete = await getAthlete(deps.db, payload.athleteId);
@@ -49,7 +55,7 @@ export async function importRunningPlan(
 
   let text: string;
   try {
-    text = await fetchCalendarFeed(url);
+    text = await fetchCalendarFeed(url, feed);
   } catch (err) {
     if (!(err instanceof FeedFetchError)) throw err;
     log.warn(
