@@ -205,6 +205,56 @@ describe("the running-plan import", () => {
   });
 });
 
+describe("an import racing a settings change", () => {
+  const patchAs = (athleteId: number, body: unknown) =>
+    app.request("/api/settings", {
+      method: "PATCH",
+      headers: {
+        cookie: `${SESSION_COOKIE}=${sessionToken(athleteId, env.config, now.getTime())}`,
+        "content-type": "application/json",
+      },
+      body: JSON.stringify(body),
+    });
+  /** The feed answers only after the athlete's settings were changed through the API. */
+  const changeSettingsWhileFetching = (athleteId: number, body: unknown) =>
+    server.use(
+      http.get(
+        FEED_URL,
+        async () => {
+          expect((await patchAs(athleteId, body)).status).toBe(200);
+          return new HttpResponse(feed.text, { headers: { "content-type": "text/calendar" } });
+        },
+        { once: true },
+      ),
+    );
+
+  it("stores nothing when the URL is cleared while the feed is fetched", async () => {
+    const athlete = await athleteWithFeed();
+    await importRunningPlan({ athleteId: athlete.id }, deps, ctx, FEED);
+    expect(await storedRuns(athlete.id)).toHaveLength(6);
+
+    changeSettingsWhileFetching(athlete.id, { runningPlanIcsUrl: null });
+    expect(await importRunningPlan({ athleteId: athlete.id }, deps, ctx, FEED)).toEqual({
+      entries: 0,
+      changed: false,
+      superseded: true,
+    });
+    expect(await storedRuns(athlete.id)).toEqual([]);
+    expect(env.logs.some((l) => /superseded/.test(String(l.msg)) && l.athleteId === athlete.id)).toBe(true);
+  });
+
+  it("stores nothing when the URL is replaced by another while the feed is fetched", async () => {
+    const athlete = await athleteWithFeed();
+    changeSettingsWhileFetching(athlete.id, {
+      runningPlanIcsUrl: "https://plans.example.com/u/7f3a9c/half.ics",
+    });
+    expect(await importRunningPlan({ athleteId: athlete.id }, deps, ctx, FEED)).toMatchObject({
+      superseded: true,
+    });
+    expect(await storedRuns(athlete.id)).toEqual([]);
+  });
+});
+
 describe("fetching a feed", () => {
   it("follows a redirect, but not to a local address, and stops at the size limit", async () => {
     server.use(

@@ -1,6 +1,6 @@
-import { and, asc, eq, gte, lt } from "drizzle-orm";
+import { and, asc, eq, gte, lt, sql } from "drizzle-orm";
 import type { Executor } from "../client.ts";
-import { plannedRuns } from "../schema/index.ts";
+import { athletes, plannedRuns } from "../schema/index.ts";
 
 /** Where planned runs come from; one import replaces all of an athlete's rows of its source. */
 export type PlannedRunSource = "ics";
@@ -26,8 +26,12 @@ const same = (a: NewPlannedRun, b: NewPlannedRun) =>
 
 /**
  * Makes the athlete's planned runs of `source` exactly `runs`, in one transaction
- * (joining the caller's). Returns whether anything changed, so an import that
- * finds the same plan asks for no re-plan.
+ * (joining the caller's), when `feedUrl` (the URL the runs were read from) is
+ * still the athlete's running-plan URL. The athlete's row is locked first, so a
+ * settings change that clears or replaces the URL either happened before (and
+ * this stores nothing: `superseded`) or waits for this and then removes the runs.
+ * Returns whether anything changed, so an import that finds the same plan asks
+ * for no re-plan.
  */
 export async function replacePlannedRuns(
   db: Executor,
@@ -35,8 +39,15 @@ export async function replacePlannedRuns(
   source: PlannedRunSource,
   runs: readonly NewPlannedRun[],
   at: Date,
-): Promise<{ changed: boolean; count: number }> {
+  feedUrl: string,
+): Promise<{ changed: boolean; count: number; superseded: boolean }> {
   return db.transaction(async (tx) => {
+    const [athlete] = await tx
+      .select({ url: sql<string | null>`${athletes.settings}->>'runningPlanIcsUrl'` })
+      .from(athletes)
+      .where(eq(athletes.id, athleteId))
+      .for("update");
+    if (athlete?.url !== feedUrl) return { changed: false, count: 0, superseded: true };
     const where = and(eq(plannedRuns.athleteId, athleteId), eq(plannedRuns.source, source));
     const before = await tx
       .select({
@@ -55,12 +66,12 @@ export async function replacePlannedRuns(
         const old = byUid.get(r.uid);
         return old !== undefined && same(old, r);
       });
-    if (unchanged) return { changed: false, count: runs.length };
+    if (unchanged) return { changed: false, count: runs.length, superseded: false };
     await tx.delete(plannedRuns).where(where);
     if (runs.length > 0) {
       await tx.insert(plannedRuns).values(runs.map((r) => ({ ...r, athleteId, source, importedAt: at })));
     }
-    return { changed: true, count: runs.length };
+    return { changed: true, count: runs.length, superseded: false };
   });
 }
 

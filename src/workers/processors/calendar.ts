@@ -31,7 +31,7 @@ export async function importRunningPlan(
   deps: WorkerDeps,
   ctx: JobContext,
   feed: FeedFetchOptions = {},
-): Promise<{ entries: number; changed: boolean }> {
+): Promise<{ entries: number; changed: boolean; superseded?: true }> {
   const log = ctx.logger.child({ athleteId: payload.athleteId });
   const athlete = await getAthlete(deps.db, payload.athleteId);
   if (!athlete) {
@@ -93,7 +93,14 @@ export async function importRunningPlan(
       title: e.title,
     })),
     now,
+    url,
   );
+  if (stored.superseded) {
+    // The URL was cleared or replaced while this import fetched: its runs are not
+    // the athlete's any more (a new URL has an import of its own queued).
+    log.info("running-plan import superseded: the URL changed while the feed was fetched");
+    return { entries: 0, changed: false, superseded: true };
+  }
   if (stored.changed) {
     await requestReplan(
       deps.queues,
