@@ -19,7 +19,7 @@
 // 2 s apart), athletes shuffled in each round. Each event's activity is a quality
 // run (a workout or race by Strava's workout_type: intervals, tempo, hills,
 // treadmill, parkrun) placed on a future day where the athlete's newest stored plan
-// has a session: R1 keeps strength off quality days, so the session must move (or
+// has a session (read when the worker's GET arrives, during the simulated latency): R1 keeps strength off quality days, so the session must move (or
 // go unplaced) and the plan changes. Days used by the athlete's earlier events are
 // not chosen again, as their re-plan may still be on its way. Every 20 ms one query
 // looks for the plan versions whose cause names a pending activity; the latency
@@ -214,8 +214,11 @@ interface StravaGet {
 
 interface FakeStrava {
   url: string;
-  /** the body GET /activities/{id} answers */
-  put(activityId: string, body: string): void;
+  /**
+   * How to build the body GET /activities/{id} answers: called (once) when the GET
+   * arrives, while the simulated latency runs, so it can look at the newest plan.
+   */
+  put(activityId: string, body: () => Promise<string>): void;
   gets: Map<string, StravaGet>;
   counts: { activityGets: number; notFound: number; tokenPosts: number; unexpected: number };
   close(): Promise<void>;
@@ -227,10 +230,10 @@ const NOT_FOUND = JSON.stringify({
 });
 
 async function startFakeStrava(latencyMs: number): Promise<FakeStrava> {
-  const bodies = new Map<string, string>();
+  const bodies = new Map<string, () => Promise<string>>();
   const gets = new Map<string, StravaGet>();
-  const counts = { activityGets: 0, notFound: 0, tokenPosts: 0, unexpected: 0 };
-  const timers = new Set<NodeJS.Timeout>();
+  const counts = { activityGets: 0, notFound: 0, failed: 0, tokenPosts: 0, unexpected: 0 };
+  const closing = new AbortController();
   const refresh = fixture("strava-oauth-token-refresh.json");
   // Usage as Strava counts it: every API call, from the recorded fixture's starting point.
   let calls = 0;
@@ -256,18 +259,23 @@ async function startFakeStrava(latencyMs: number): Promise<FakeStrava> {
     if (req.method === "GET" && id !== undefined) {
       calls++;
       counts.activityGets++;
-      const timer = setTimeout(() => {
-        timers.delete(timer);
-        const body = bodies.get(id);
-        if (body === undefined) {
-          counts.notFound++;
-          reply(res, 404, NOT_FOUND, true);
-          return;
-        }
-        reply(res, 200, body, true);
-        gets.set(id, { receivedAt, answeredAt: Date.now() });
-      }, latencyMs);
-      timers.add(timer);
+      const build = bodies.get(id);
+      Promise.all([build?.(), sleep(latencyMs, undefined, { signal: closing.signal })]).then(
+        ([body]) => {
+          if (body === undefined) {
+            counts.notFound++;
+            reply(res, 404, NOT_FOUND, true);
+            return;
+          }
+          reply(res, 200, body, true);
+          gets.set(id, { receivedAt, answeredAt: Date.now() });
+        },
+        (err: unknown) => {
+          if (closing.signal.aborted) return;
+          counts.failed++;
+          reply(res, 500, JSON.stringify({ message: String(err) }), true);
+        },
+      );
       return;
     }
     if (req.method === "POST" && path === "/oauth/token") {
@@ -288,14 +296,18 @@ async function startFakeStrava(latencyMs: number): Promise<FakeStrava> {
   if (!address || typeof address === "string") throw new Error("the Strava stand-in has no port");
   return {
     url: `http://127.0.0.1:${address.port}`,
-    put: (activityId, body) => {
-      bodies.set(activityId, body);
+    put: (activityId, build) => {
+      let body: Promise<string> | null = null;
+      bodies.set(activityId, () => {
+        body ??= build();
+        return body;
+      });
     },
     gets,
     counts,
     close: () =>
       new Promise<void>((done) => {
-        for (const t of timers) clearTimeout(t);
+        closing.abort();
         server.close(() => done());
         server.closeAllConnections();
       }),
@@ -482,19 +494,25 @@ async function runStart(ctx: EventContext, athlete: BenchAthlete, activityId: nu
 
 async function sendEvent(ctx: EventContext, athlete: BenchAthlete, workout: Workout): Promise<Sent> {
   const id = ctx.nextActivityId();
-  const { startMs, fallback } = await runStart(ctx, athlete, id);
-  ctx.fake.put(
-    String(id),
-    JSON.stringify(
-      detailedActivity(ctx.base, {
-        id,
-        ownerId: athlete.ownerId,
-        startMs,
-        timezone: athlete.timezone,
-        workout,
-      }),
-    ),
-  );
+  const sent: Sent = {
+    athleteId: athlete.id,
+    activityId: String(id),
+    workout: workout.name,
+    fallback: false,
+    postAt: 0,
+    ackAt: null,
+    answer: "",
+    seenAt: null,
+    createdAt: null,
+  };
+  // Where the run goes is decided when the worker asks Strava for it, from the plan
+  // stored by then: the athlete's previous event has usually been re-planned.
+  ctx.fake.put(sent.activityId, async () => {
+    const { startMs, fallback } = await runStart(ctx, athlete, id);
+    sent.fallback = fallback;
+    const activity = { id, ownerId: athlete.ownerId, startMs, timezone: athlete.timezone, workout };
+    return JSON.stringify(detailedActivity(ctx.base, activity));
+  });
   // Field order and types of Strava's documented example.
   const body = JSON.stringify({
     aspect_type: "create",
@@ -505,17 +523,7 @@ async function sendEvent(ctx: EventContext, athlete: BenchAthlete, workout: Work
     subscription_id: SUBSCRIPTION_ID,
     updates: {},
   });
-  const sent: Sent = {
-    athleteId: athlete.id,
-    activityId: String(id),
-    workout: workout.name,
-    fallback,
-    postAt: Date.now(),
-    ackAt: null,
-    answer: "",
-    seenAt: null,
-    createdAt: null,
-  };
+  sent.postAt = Date.now();
   ctx.pending.set(sent.activityId, sent);
   try {
     const res = await fetch(`${ctx.appUrl}/webhooks/strava`, {
