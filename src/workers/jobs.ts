@@ -93,6 +93,17 @@ export const JOBS = {
     attempts: 8,
     backoffMs: 5_000,
   }),
+  /**
+   * The stored events of one webhook batch (webhook_events ids): queues one
+   * `strava-event` job per id. The webhook adds this one job per batch so that the
+   * per-event queueing (a Redis script per job) runs in the worker, not in the HTTP
+   * process. Job id `strava-event-batch-<hash of the ids>`.
+   */
+  "strava-event-batch": job(
+    "strava",
+    z.object({ eventIds: z.array(z.number().int().positive()).min(1).max(1000) }).strict(),
+    { attempts: 8, backoffMs: 2_000 },
+  ),
   /** GET /athlete/zones -> athletes.hr_zones, queued on connect (src/workers/strava/zones.ts). */
   "strava-fetch-zones": job("strava", z.object({ athleteId: z.number().int().positive() }).strict()),
   /** The athlete's last `weeks` of activities, at BACKFILL_PRIORITY, resumable (src/workers/strava/backfill.ts). */

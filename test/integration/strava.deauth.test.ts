@@ -13,7 +13,6 @@ import {
   webhookEvents,
 } from "../../src/db/schema/index.ts";
 import { createApp } from "../../src/server/app.ts";
-import { stravaEventJobId } from "../../src/workers/strava/event-jobs.ts";
 import {
   detailedActivity,
   queueEvents,
@@ -22,6 +21,7 @@ import {
   seedStravaAthlete,
   settledEvent,
   stravaEvent,
+  stravaEventJob,
   useStravaFake,
 } from "../support/strava-fake.ts";
 import { useTestEnv } from "../support/test-env.ts";
@@ -106,8 +106,8 @@ describe("athlete deauthorization", () => {
     await qe.waitUntilReady();
 
     const eventId = await deliver(deauthorize(5001));
-    const job = await env.queues.strava.getJob(stravaEventJobId(eventId));
-    const result = await job?.waitUntilFinished(qe, 10_000);
+    const job = await stravaEventJob(env, eventId);
+    const result = await job.waitUntilFinished(qe, 10_000);
     expect(result).toMatchObject({ status: "processed", athleteDeleted: true, activities: 2, events: 3 });
 
     expect(await countWhere(db.select().from(athletes).where(eq(athletes.id, athlete.id)))).toBe(0);

@@ -16,6 +16,7 @@ import {
   seedStravaAthlete,
   settledEvent,
   stravaEvent,
+  stravaEventJob,
   useStravaFake,
 } from "../support/strava-fake.ts";
 import { testApp, useTestEnv } from "../support/test-env.ts";
@@ -126,8 +127,8 @@ describe("a refused refresh", () => {
     await qe.waitUntilReady();
     const eventId = await deliver(stravaEvent({ objectId: 9005, ownerId: 4005 }));
     runWorkers(env);
-    const job = await env.queues.strava.getJob(stravaEventJobId(eventId));
-    await expect(job?.waitUntilFinished(qe, 10_000)).rejects.toThrow(/connect Strava again/);
+    const job = await stravaEventJob(env, eventId);
+    await expect(job.waitUntilFinished(qe, 10_000)).rejects.toThrow(/connect Strava again/);
 
     const [connection] = await env.pool.db
       .select()

@@ -10,8 +10,9 @@ import { STRAVA_SUBSCRIPTION_KEY } from "../../src/db/repos/strava-data.ts";
 import { appState, webhookEvents } from "../../src/db/schema/index.ts";
 import { createApp } from "../../src/server/app.ts";
 import { LIVE_PRIORITY } from "../../src/workers/jobs.ts";
+import { stravaProcessor } from "../../src/workers/processors/strava.ts";
 import { createQueues, enqueue, type Queues } from "../../src/workers/queues.ts";
-import { stravaEventJobId } from "../../src/workers/strava/event-jobs.ts";
+import { stravaEventBatchJobId, stravaEventJobId } from "../../src/workers/strava/event-jobs.ts";
 import {
   queueEvents,
   runWorkers,
@@ -82,9 +83,32 @@ describe("storing events", () => {
     expect(await res.json()).toEqual({ status: "stored" });
     const [row] = await rows(5001);
     expect(row).toMatchObject({ status: "received", externalAthleteId: "1001", aspectType: "create" });
-    const job = await env.queues.strava.getJob(`strava-event-${row?.id}`);
+    if (!row) throw new Error("not stored");
+    // The request adds one job for its batch, at live priority ...
+    const batch = await vi.waitFor(async () => {
+      const found = await env.queues.strava.getJob(stravaEventBatchJobId([row.id]));
+      if (!found) throw new Error("no batch job yet");
+      return found;
+    });
+    expect(batch.name).toBe("strava-event-batch");
+    expect(batch.data).toEqual({ eventIds: [row.id] });
+    expect(batch.opts.priority).toBe(LIVE_PRIORITY);
+    // ... whose handler gives the event a job of its own, at live priority too.
+    const deps = {
+      config: env.config,
+      db: env.pool.db,
+      queues: env.queues,
+      logger: env.logger,
+      now: () => new Date(),
+    };
+    await stravaProcessor["strava-event-batch"](batch.data, deps, {
+      jobId: batch.id ?? "",
+      attempt: 1,
+      logger: env.logger,
+    });
+    const job = await env.queues.strava.getJob(`strava-event-${row.id}`);
     expect(job?.name).toBe("strava-event");
-    expect(job?.data).toEqual({ eventId: row?.id });
+    expect(job?.data).toEqual({ eventId: row.id });
     expect(job?.opts.priority).toBe(LIVE_PRIORITY);
   });
 
@@ -109,9 +133,34 @@ describe("storing events", () => {
     expect(burst.every((r) => r.status === 200)).toBe(true);
     expect(await rows(5002)).toHaveLength(1);
     expect(await rows(5003)).toHaveLength(1);
-    expect(await env.queues.strava.getJobCounts("prioritized", "waiting")).toMatchObject({
-      prioritized: 2 + 1,
+    // Each stored event queued once: its batch's job here, one job per event in the worker.
+    const mine = [(await rows(5002))[0]?.id ?? 0, (await rows(5003))[0]?.id ?? 0];
+    const batchOf = (ids: number[]) => ids.some((id) => mine.includes(id));
+    const batches = await vi.waitFor(async () => {
+      const jobs = (await env.queues.strava.getJobs(["prioritized", "waiting"])).filter(
+        (j) => j.name === "strava-event-batch" && batchOf((j.data as { eventIds: number[] }).eventIds),
+      );
+      const ids = new Set(jobs.flatMap((j) => (j.data as { eventIds: number[] }).eventIds));
+      if (!mine.every((id) => ids.has(id))) throw new Error("not queued yet");
+      return jobs;
     });
+    const deps = {
+      config: env.config,
+      db: env.pool.db,
+      queues: env.queues,
+      logger: env.logger,
+      now: () => new Date(),
+    };
+    for (const b of batches)
+      await stravaProcessor["strava-event-batch"](b.data, deps, {
+        jobId: b.id ?? "",
+        attempt: 1,
+        logger: env.logger,
+      });
+    const perEvent = (await env.queues.strava.getJobs(["prioritized", "waiting"])).filter(
+      (j) => j.name === "strava-event" && mine.includes((j.data as { eventId: number }).eventId),
+    );
+    expect(perEvent.map((j) => j.id).sort()).toEqual(mine.map(stravaEventJobId).sort());
   });
 
   it("keeps two different changes of one activity in the same second apart", async () => {

@@ -14,6 +14,7 @@ import { getInboxEvent, type InboxEvent } from "../../src/db/repos/webhook-inbox
 import { parseStravaJson } from "../../src/integrations/strava/activity.ts";
 import type { QueueName } from "../../src/workers/jobs.ts";
 import { startWorkers } from "../../src/workers/run-workers.ts";
+import { stravaEventJobId } from "../../src/workers/strava/event-jobs.ts";
 import { separateRedis, type TestEnv } from "./test-env.ts";
 
 const FIXTURES = new URL("../../../shared/reference/strava/fixtures/", import.meta.url);
@@ -293,6 +294,21 @@ export function runWorkers(env: TestEnv, queues: readonly QueueName[] = ["strava
     connection.disconnect();
   });
   return running;
+}
+
+/**
+ * The `strava-event-<id>` job of a delivered event, once a running strava worker
+ * has turned the webhook's batch job into it.
+ */
+export async function stravaEventJob(env: TestEnv, eventId: number, timeout = 10_000) {
+  return vi.waitFor(
+    async () => {
+      const job = await env.queues.strava.getJob(stravaEventJobId(eventId));
+      if (!job) throw new Error(`no job for event ${eventId} yet`);
+      return job;
+    },
+    { timeout, interval: 25 },
+  );
 }
 
 /** Waits until the inbox row leaves "received" (or is deleted: null). */

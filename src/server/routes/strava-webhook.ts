@@ -6,9 +6,10 @@
 // called here; the worker does that.
 //
 // Throughput: events arriving within a couple of milliseconds share one INSERT
-// (which also checks the owner) and one BullMQ addBulk, and each request is
-// answered once its batch is stored. A failed batch answers 500 to every request
-// in it, and Strava retries: no event is acknowledged unless it is stored.
+// (which also checks the owner) and one BullMQ job for the batch (the worker
+// turns it into one job per event), and each request is answered once its batch
+// is stored. A failed batch answers 500 to every request in it, and Strava
+// retries: no event is acknowledged unless it is stored.
 //
 // Events for an owner who is no connected athlete are answered 200 with nothing
 // stored and no API call: a non-200 would only make Strava retry an event we will
@@ -27,7 +28,7 @@ import {
 } from "../../integrations/strava/webhook-event.ts";
 import type { Logger } from "../../observability/logger.ts";
 import type { Queues } from "../../workers/queues.ts";
-import { enqueueStravaEvents } from "../../workers/strava/event-jobs.ts";
+import { enqueueStravaEventBatch } from "../../workers/strava/event-jobs.ts";
 import type { AppDeps, AppEnv } from "../deps.ts";
 import { AppError } from "../errors.ts";
 import { createMicroBatcher, type MicroBatchOptions } from "../micro-batch.ts";
@@ -74,11 +75,13 @@ function subscriptionLookup(db: Database, pinned: string | null): () => Promise<
 }
 
 /**
- * Stores each batch in one statement and answers; then queues the batch's jobs in
- * one addBulk. The answer waits for Postgres (the event is durable: Strava may
- * stop sending it), not for Redis: an event stored but not yet queued is queued
- * by the next delivery of it or by the `requeue-strava-inbox` sweep, so a Redis
- * hiccup delays handling without losing an event or failing Strava's delivery.
+ * Stores each batch in one statement and answers; then queues one
+ * `strava-event-batch` job for the batch's events (per-event jobs cost a Redis
+ * script each, so the worker adds them, not the HTTP process). The answer waits
+ * for Postgres (the event is durable: Strava may stop sending it), not for Redis:
+ * an event stored but not yet queued is queued by the next delivery of it or by
+ * the `requeue-strava-inbox` sweep, so a Redis hiccup delays handling without
+ * losing an event or failing Strava's delivery.
  */
 export function stravaIntake(
   deps: { db: Database; queues: Queues; logger: Logger },
@@ -115,7 +118,7 @@ export function stravaIntake(
         for (const o of outcomes)
           if (o.kind === "stored" || (o.kind === "duplicate" && o.status === "received")) ids.add(o.id);
         try {
-          await enqueueStravaEvents(deps.queues, [...ids]);
+          await enqueueStravaEventBatch(deps.queues, [...ids]);
         } catch (err) {
           deps.logger.error(
             { err: err instanceof Error ? err.message : String(err), events: ids.size },

@@ -1,5 +1,6 @@
 // The job that handles one stored Strava webhook event, built in one place for the
 // webhook route (many at once, one addBulk) and for anything that re-queues events.
+import { createHash } from "node:crypto";
 import { JOBS, LIVE_PRIORITY } from "../jobs.ts";
 import type { Queues } from "../queues.ts";
 
@@ -26,4 +27,30 @@ export async function enqueueStravaEvents(queues: Queues, eventIds: readonly num
       },
     })),
   );
+}
+
+/** `strava-event-batch-<sha1 of the sorted ids>`: the same set of events is the same job. */
+export function stravaEventBatchJobId(eventIds: readonly number[]): string {
+  const key = [...eventIds].sort((a, b) => a - b).join(",");
+  return `strava-event-batch-${createHash("sha1").update(key).digest("hex")}`;
+}
+
+/**
+ * One job for the events of a webhook batch, at live priority: a single cheap
+ * Redis call on the HTTP path. Its handler (processors/strava.ts) adds the
+ * per-event jobs; the `requeue-strava-inbox` sweep queues whatever both miss.
+ */
+export async function enqueueStravaEventBatch(queues: Queues, eventIds: readonly number[]): Promise<void> {
+  if (eventIds.length === 0) return;
+  const def = JOBS["strava-event-batch"];
+  const ids = [...new Set(eventIds)];
+  await queues[def.queue].add("strava-event-batch", def.payload.parse({ eventIds: ids }), {
+    jobId: stravaEventBatchJobId(ids),
+    priority: LIVE_PRIORITY,
+    attempts: def.attempts,
+    backoff: { type: "exponential", delay: def.backoffMs },
+    // Gone once done, so a later delivery of exactly the same set is queued again.
+    removeOnComplete: true,
+    removeOnFail: { age: 7 * 24 * 3600 },
+  });
 }
