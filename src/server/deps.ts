@@ -21,7 +21,14 @@ export interface AppDeps {
   now: () => Date;
 }
 
-export type AppEnv = { Variables: { requestId: string; logger: Logger } };
+export type AppEnv = {
+  Variables: {
+    requestId: string;
+    logger: Logger;
+    /** set by a hot route whose successful requests leave their own record: logged at debug */
+    quietRequestLog?: boolean;
+  };
+};
 
 export function allQueues(queues: Queues): Queue[] {
   return Object.values(queues);

@@ -112,6 +112,20 @@ describe("storing events", () => {
     expect(job?.opts.priority).toBe(LIVE_PRIORITY);
   });
 
+  it("logs a stored event's request at debug (the inbox row is its record) and a refused one at info", async () => {
+    await seedStravaAthlete(env, { ownerId: 1090 });
+    const stored = await post(app(), stravaEvent({ objectId: 5900, ownerId: 1090 }));
+    const refused = await post(app(), {
+      ...stravaEvent({ objectId: 5901, ownerId: 1090 }),
+      subscription_id: 1,
+    });
+    expect([stored.status, refused.status]).toEqual([200, 403]);
+    const line = (id: string | null) =>
+      env.logs.find((l) => l.msg === "request" && l.requestId === id && l.route === "/webhooks/strava");
+    expect(line(stored.headers.get("x-request-id"))?.level).toBe(20);
+    expect(line(refused.headers.get("x-request-id"))?.level).toBe(30);
+  });
+
   it("stores a repeated delivery once, whether the repeats come one after another or together", async () => {
     await seedStravaAthlete(env, { ownerId: 1002 });
     const event = stravaEvent({

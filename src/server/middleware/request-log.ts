@@ -13,8 +13,14 @@ export function requestLog(logger: Logger, metrics: Metrics): MiddlewareHandler 
     const ms = performance.now() - started;
     const route = routePath(c) ?? "unmatched";
     metrics.httpDuration.observe({ method: c.req.method, route, status: String(c.res.status) }, ms / 1000);
-    // Probes and scrapes would drown the log at info level.
-    const quiet = route === "/healthz" || route === "/readyz" || route === "/metrics";
+    // Probes and scrapes would drown the log at info level, and so would a hot route
+    // that keeps its own record of each success (the webhook inbox); failures and
+    // refusals stay at info.
+    const quiet =
+      route === "/healthz" ||
+      route === "/readyz" ||
+      route === "/metrics" ||
+      (c.get("quietRequestLog") === true && c.res.status < 400);
     logger[quiet ? "debug" : "info"](
       { requestId, method: c.req.method, route, status: c.res.status, ms: Math.round(ms * 10) / 10 },
       "request",

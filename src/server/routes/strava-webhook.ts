@@ -181,6 +181,8 @@ export function registerStravaWebhook(
         { ownerId: event.owner_id, object: event.object_type },
         "Strava event for no connected athlete: ignored",
       );
+    // The inbox row is the record of a stored event: its request line goes at debug.
+    if (outcome.kind !== "unknown_athlete") c.set("quietRequestLog", true);
     return c.json({ status: outcome.kind === "unknown_athlete" ? "ignored" : outcome.kind });
   });
 }
