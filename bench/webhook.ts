@@ -70,7 +70,7 @@ export async function main(args: string[]): Promise<object> {
   const athleteCount = option(args, "athletes", 200);
   return withBenchStack(
     { STRAVA_SUBSCRIPTION_ID: String(SUBSCRIPTION_ID), STRAVA_VERIFY_TOKEN: "bench-verify-token" },
-    async ({ config, pool, queues }) => {
+    async ({ config, pool, queues, redis }) => {
       const servers: { close: () => Promise<void> }[] = [];
       try {
         // Connected athletes, as the OAuth callback stores them (tokens are not used here).
@@ -124,7 +124,20 @@ export async function main(args: string[]): Promise<object> {
         await run(bare.port, 0, 2);
         await run(real.port, 10_000_000, 2);
         const bareResult = await run(bare.port, 0, durationS);
+        const redisCpu = async () => {
+          const info = await redis.info("cpu");
+          const v = (k: string) => Number(new RegExp(`${k}:([\\d.]+)`).exec(info)?.[1] ?? 0);
+          return v("used_cpu_user") + v("used_cpu_sys");
+        };
+        const cpu0 = process.cpuUsage();
+        const r0 = await redisCpu();
         const realResult = await run(real.port, 20_000_000, durationS);
+        const cpu1 = process.cpuUsage(cpu0);
+        const r1 = await redisCpu();
+        const cpuPerEvent = {
+          nodeUs: Math.round((cpu1.user + cpu1.system) / realResult.ok),
+          redisUs: Math.round(((r1 - r0) * 1e6) / realResult.ok),
+        };
         await real.close();
         servers.splice(servers.indexOf(real), 1);
 
@@ -163,6 +176,7 @@ export async function main(args: string[]): Promise<object> {
           batch: WEBHOOK_BATCH,
           webhook: realSummary,
           bareHono: bareSummary,
+          cpuPerEvent,
           ratio: Math.round((realSummary.eventsPerS / bareSummary.eventsPerS) * 1000) / 1000,
           target: {
             eventsPerS: 3000,
