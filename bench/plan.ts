@@ -95,9 +95,10 @@ export async function main(args: string[]): Promise<object> {
   const seasonRuns = arg(args, "--season-runs", 300);
   const rand = seeded(20261207);
 
-  // One 16-week season, re-planned many times (as the worker does on every run), after warm-up.
+  // One 16-week season, re-planned many times (as the worker does on every run), after a
+  // warm-up long enough for the JIT to settle (with 50 runs the p95 still caught compilation).
   const season = athleteInput(rand, "2026-12-07", 16);
-  for (let i = 0; i < 50; i++) planStrength(season);
+  for (let i = 0; i < 300; i++) planStrength(season);
   const times: number[] = [];
   let sessions = 0;
   let unplaced = 0;
