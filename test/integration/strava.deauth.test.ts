@@ -14,6 +14,7 @@ import {
 } from "../../src/db/schema/index.ts";
 import { createApp } from "../../src/server/app.ts";
 import {
+  deliverStravaEvent,
   detailedActivity,
   queueEvents,
   runWorkers,
@@ -40,19 +41,7 @@ const app = createApp({
   now: () => new Date(),
 });
 
-async function deliver(event: ReturnType<typeof stravaEvent>): Promise<number> {
-  const res = await app.request("/webhooks/strava", {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(event),
-  });
-  expect(res.status).toBe(200);
-  const rows = await db
-    .select({ id: webhookEvents.id })
-    .from(webhookEvents)
-    .where(eq(webhookEvents.objectId, String(event.object_id)));
-  return Math.max(...rows.map((r) => r.id));
-}
+const deliver = (event: ReturnType<typeof stravaEvent>) => deliverStravaEvent(app, db, event);
 
 const deauthorize = (ownerId: number) =>
   stravaEvent({

@@ -3,10 +3,11 @@
 // first is fetched again later, and a re-plan is queued for the athlete each time.
 import { eq } from "drizzle-orm";
 import { describe, expect, it, vi } from "vitest";
-import { activities, webhookEvents } from "../../src/db/schema/index.ts";
+import { activities } from "../../src/db/schema/index.ts";
 import { enqueue } from "../../src/workers/queues.ts";
 import { stravaEventJobId } from "../../src/workers/strava/event-jobs.ts";
 import {
+  deliverStravaEvent,
   detailedActivity,
   queueEvents,
   runWorkers,
@@ -24,20 +25,7 @@ const fake = useStravaFake();
 const app = testApp(env);
 
 /** Delivers an event as Strava would and returns its inbox id. */
-async function deliver(event: ReturnType<typeof stravaEvent>): Promise<number> {
-  const res = await app.request("/webhooks/strava", {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(event),
-  });
-  expect(res.status).toBe(200);
-  const rows = await env.pool.db
-    .select({ id: webhookEvents.id })
-    .from(webhookEvents)
-    .where(eq(webhookEvents.objectId, String(event.object_id)));
-  if (rows.length === 0) throw new Error("event not stored");
-  return Math.max(...rows.map((r) => r.id));
-}
+const deliver = (event: ReturnType<typeof stravaEvent>) => deliverStravaEvent(app, env.pool.db, event);
 
 async function activityRow(externalId: number) {
   const [row] = await env.pool.db

@@ -14,6 +14,7 @@ import {
 } from "../../src/integrations/strava/rate-budget.ts";
 import { stravaEventJobId } from "../../src/workers/strava/event-jobs.ts";
 import {
+  deliverStravaEvent,
   detailedActivity,
   runWorkers,
   STRAVA_TEST_ENV,
@@ -29,20 +30,7 @@ const fake = useStravaFake();
 
 const app = testApp(env);
 
-async function deliver(event: ReturnType<typeof stravaEvent>): Promise<number> {
-  const res = await app.request("/webhooks/strava", {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(event),
-  });
-  expect(res.status).toBe(200);
-  const [row] = await env.pool.db
-    .select({ id: webhookEvents.id })
-    .from(webhookEvents)
-    .where(eq(webhookEvents.objectId, String(event.object_id)));
-  if (!row) throw new Error("event not stored");
-  return row.id;
-}
+const deliver = (event: ReturnType<typeof stravaEvent>) => deliverStravaEvent(app, env.pool.db, event);
 
 async function delayedJob(eventId: number) {
   return vi.waitFor(

@@ -4,11 +4,12 @@
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { getConnectionByExternal, readTokens } from "../../src/db/repos/connections.ts";
-import { providerConnections, webhookEvents } from "../../src/db/schema/index.ts";
+import { providerConnections } from "../../src/db/schema/index.ts";
 import { createStravaApi, stravaApiOptions } from "../../src/integrations/strava/api.ts";
 import { stravaEventJobId } from "../../src/workers/strava/event-jobs.ts";
 import { freshAccessToken, ReauthorizationNeeded } from "../../src/workers/strava/tokens.ts";
 import {
+  deliverStravaEvent,
   detailedActivity,
   queueEvents,
   runWorkers,
@@ -27,20 +28,7 @@ const MIN = 60_000;
 
 const app = testApp(env);
 
-async function deliver(event: ReturnType<typeof stravaEvent>): Promise<number> {
-  const res = await app.request("/webhooks/strava", {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(event),
-  });
-  expect(res.status).toBe(200);
-  const [row] = await env.pool.db
-    .select({ id: webhookEvents.id })
-    .from(webhookEvents)
-    .where(eq(webhookEvents.objectId, String(event.object_id)));
-  if (!row) throw new Error("event not stored");
-  return row.id;
-}
+const deliver = (event: ReturnType<typeof stravaEvent>) => deliverStravaEvent(app, env.pool.db, event);
 
 const tokenCalls = () => fake.count("POST", /^\/token$/);
 

@@ -6,11 +6,14 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { QueueEvents } from "bullmq";
+import { eq } from "drizzle-orm";
 import { HttpResponse, http } from "msw";
 import { setupServer } from "msw/node";
-import { afterAll, afterEach, beforeAll, onTestFinished, vi } from "vitest";
+import { afterAll, afterEach, beforeAll, expect, onTestFinished, vi } from "vitest";
+import type { Database } from "../../src/db/client.ts";
 import { connectAthlete } from "../../src/db/repos/connections.ts";
 import { getInboxEvent, type InboxEvent } from "../../src/db/repos/webhook-inbox.ts";
+import { webhookEvents } from "../../src/db/schema/index.ts";
 import { parseStravaJson } from "../../src/integrations/strava/activity.ts";
 import type { QueueName } from "../../src/workers/jobs.ts";
 import { startWorkers } from "../../src/workers/run-workers.ts";
@@ -327,4 +330,24 @@ export function queueEvents(env: TestEnv, queue: QueueName) {
   const qe = new QueueEvents(queue, { connection: separateRedis(), prefix: env.prefix });
   onTestFinished(() => qe.close());
   return qe;
+}
+
+/** Delivers an event as Strava would (expecting 200) and returns the newest inbox id stored for its object. */
+export async function deliverStravaEvent(
+  app: { request: (path: string, init: RequestInit) => Response | Promise<Response> },
+  db: Database,
+  event: ReturnType<typeof stravaEvent>,
+): Promise<number> {
+  const res = await app.request("/webhooks/strava", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(event),
+  });
+  expect(res.status).toBe(200);
+  const rows = await db
+    .select({ id: webhookEvents.id })
+    .from(webhookEvents)
+    .where(eq(webhookEvents.objectId, String(event.object_id)));
+  if (rows.length === 0) throw new Error("event not stored");
+  return Math.max(...rows.map((r) => r.id));
 }
