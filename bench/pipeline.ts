@@ -199,7 +199,7 @@ function seeded(seed: number): () => number {
   };
 }
 
-const FIXTURES = new URL("../../shared/reference/strava/fixtures/", import.meta.url);
+const FIXTURES = new URL("../test/fixtures/strava/", import.meta.url);
 
 function fixture(name: string): Record<string, unknown> {
   return parseStravaJson(readFileSync(fileURLToPath(new URL(name, FIXTURES)), "utf8")) as Record<

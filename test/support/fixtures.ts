@@ -1,12 +1,13 @@
-// Reading the shared reference payloads (../shared/reference beside the repo) and
-// building Activity values for tests that need one field set just so.
+// Reading the recorded payloads in test/fixtures (origins and licences in
+// test/fixtures/SOURCES.md) and building Activity values for tests that need one
+// field set just so.
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { Activity, Lap } from "../../src/domain/activity.ts";
 import { parseStravaJson } from "../../src/integrations/strava/activity.ts";
 
-/** /work/shared/reference/ when the repo is /work/main */
-export const REFERENCE = new URL("../../../shared/reference/", import.meta.url);
+/** test/fixtures/, inside the repository */
+export const REFERENCE = new URL("../fixtures/", import.meta.url);
 
 export function referencePath(relative: string): string {
   return fileURLToPath(new URL(relative, REFERENCE));
@@ -22,12 +23,12 @@ export function readReferenceJson(relative: string): unknown {
 }
 
 export const STRAVA = {
-  race: "strava/fixtures/strava-detailed-activity-run-race.json",
-  splits: "strava/fixtures/strava-detailed-activity-run-splits.json",
-  summary: "strava/fixtures/strava-summary-activity-run.json",
-  runs908: "strava/fixtures/strava-summary-runs-908-one-athlete.json",
-  laps: "strava/fixtures/strava-activity-laps-run.json",
-  zones: "strava/fixtures/strava-athlete-zones.json",
+  race: "strava/strava-detailed-activity-run-race.json",
+  splits: "strava/strava-detailed-activity-run-splits.json",
+  summary: "strava/strava-summary-activity-run.json",
+  runs908: "strava/strava-summary-runs-908-one-athlete.json",
+  laps: "strava/strava-activity-laps-run.json",
+  zones: "strava/strava-athlete-zones.json",
 } as const;
 
 export const FIT = {

@@ -1,6 +1,6 @@
 // Strava as msw stands in for it: the API, the OAuth token endpoint and push
 // subscriptions, answering with the recorded shapes and rate-limit headers of
-// ../shared/reference/strava/fixtures. State is plain and mutable so a test can
+// test/fixtures/strava. State is plain and mutable so a test can
 // say "the next two GETs of this activity are 404" or "usage is near the limit",
 // and every request is recorded so a test can count what was called.
 import { readFileSync } from "node:fs";
@@ -20,7 +20,7 @@ import { startWorkers } from "../../src/workers/run-workers.ts";
 import { stravaEventJobId } from "../../src/workers/strava/event-jobs.ts";
 import { separateRedis, type TestEnv } from "./test-env.ts";
 
-const FIXTURES = new URL("../../../shared/reference/strava/fixtures/", import.meta.url);
+const FIXTURES = new URL("../fixtures/strava/", import.meta.url);
 
 export function stravaFixture<T = unknown>(name: string): T {
   return parseStravaJson(readFileSync(fileURLToPath(new URL(name, FIXTURES)), "utf8")) as T;

@@ -3,7 +3,7 @@ import { bigserial, index, integer, jsonb, pgTable, text, timestamp } from "driz
 
 /**
  * An athlete and their planning settings. The settings object is the `athlete`
- * object of `runstrong plan` (../shared/contracts/cli.md) plus the run template
+ * object of `runstrong plan` (docs/cli.md) plus the run template
  * and notification preferences; it is validated by zod where it is written.
  * The time zone is a column of its own because scheduling queries read it.
  */
