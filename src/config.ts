@@ -55,6 +55,8 @@ const envSchema = z.object({
   TOKEN_ENCRYPTION_KEY: key32.optional(),
   SESSION_SECRET: secret.optional(),
   ADMIN_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
+  /** bearer token for /metrics and the details of /readyz (ADMIN_TOKEN works too) */
+  METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
   WORKER_CONCURRENCY: z.coerce.number({ message: "must be a number" }).int().min(1).max(64).default(4),
   SHUTDOWN_TIMEOUT_MS: positiveMs.default(10_000),
   WEBHOOK_INBOX_RETENTION_DAYS: z.coerce.number({ message: "must be a number" }).int().min(1).default(30),
@@ -94,6 +96,7 @@ export interface Config {
     tokenEncryptionKey: Buffer;
     sessionSecret: string;
     adminToken: string | null;
+    metricsToken: string | null;
     generatedFile: string | null;
   };
   workers: { concurrency: number; shutdownTimeoutMs: number };
@@ -207,7 +210,13 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd()):
     databaseUrl: e.DATABASE_URL,
     redis: { url: e.REDIS_URL, prefix: e.REDIS_PREFIX },
     logLevel: e.LOG_LEVEL,
-    secrets: { tokenEncryptionKey, sessionSecret, adminToken: e.ADMIN_TOKEN ?? null, generatedFile },
+    secrets: {
+      tokenEncryptionKey,
+      sessionSecret,
+      adminToken: e.ADMIN_TOKEN ?? null,
+      metricsToken: e.METRICS_TOKEN ?? null,
+      generatedFile,
+    },
     workers: { concurrency: e.WORKER_CONCURRENCY, shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS },
     retention: { webhookInboxDays: e.WEBHOOK_INBOX_RETENTION_DAYS },
     strava: {
