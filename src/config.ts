@@ -70,6 +70,14 @@ const envSchema = z.object({
     .min(10, "must be the Client Secret from strava.com/settings/api")
     .optional(),
   STRAVA_VERIFY_TOKEN: z.string().min(8, "must be at least 8 characters").optional(),
+  /** the last segment of the webhook's path: Strava signs nothing, so the address is the secret */
+  STRAVA_WEBHOOK_SECRET: z
+    .string()
+    .regex(
+      /^[A-Za-z0-9_-]{32,128}$/,
+      "must be 32-128 letters, digits, _ or - (it goes into a URL path: openssl rand -hex 32)",
+    )
+    .optional(),
   /** pins the push subscription whose events we accept; otherwise the one `runstrong strava subscribe` stored */
   STRAVA_SUBSCRIPTION_ID: z.string().regex(/^\d+$/, "must be a number").optional(),
   STRAVA_API_BASE_URL: url(["http:", "https:"]).default("https://www.strava.com/api/v3"),
@@ -82,6 +90,8 @@ const envSchema = z.object({
     .max(7, "Strava's API agreement allows at most 7")
     .default(7),
   REPLAN_DEBOUNCE_MS: positiveMs.default(30_000),
+  /** how long a webhook waits for Postgres to store its event before answering 503 (the sender retries) */
+  WEBHOOK_STORE_TIMEOUT_MS: z.coerce.number({ message: "must be a number" }).int().min(1).default(800),
 });
 
 export type Env = z.input<typeof envSchema>;
@@ -106,6 +116,8 @@ export interface Config {
     clientId: string | null;
     clientSecret: string | null;
     verifyToken: string | null;
+    /** null when Strava is not configured and none is set: the webhook routes are then not served */
+    webhookSecret: string | null;
     subscriptionId: string | null;
     apiBaseUrl: string;
     oauthBaseUrl: string;
@@ -113,6 +125,7 @@ export interface Config {
     rawRetentionDays: number;
   };
   replan: { debounceMs: number };
+  webhooks: { storeTimeoutMs: number };
 }
 
 export class ConfigError extends Error {
@@ -134,6 +147,8 @@ function withoutEmpty(env: NodeJS.ProcessEnv): Record<string, string> {
 interface GeneratedSecrets {
   tokenEncryptionKey: string;
   sessionSecret: string;
+  /** added to files written before it existed, the first time Strava is configured */
+  stravaWebhookSecret?: string | undefined;
 }
 
 /**
@@ -141,22 +156,32 @@ interface GeneratedSecrets {
  * encrypted today must decrypt tomorrow: generate the secrets once into a
  * git-ignored file and reuse them.
  */
-function developmentSecrets(file: string): GeneratedSecrets {
+function developmentSecrets(file: string, o: { webhookSecret: boolean }): GeneratedSecrets {
   if (existsSync(file)) {
     const parsed = z
-      .object({ tokenEncryptionKey: z.string(), sessionSecret: z.string() })
+      .object({
+        tokenEncryptionKey: z.string(),
+        sessionSecret: z.string(),
+        stravaWebhookSecret: z.string().optional(),
+      })
       .safeParse(JSON.parse(readFileSync(file, "utf8")));
-    if (parsed.success) return parsed.data;
-    throw new ConfigError([`${file}: not a runstrong secrets file; delete it to generate a new one`]);
+    if (!parsed.success)
+      throw new ConfigError([`${file}: not a runstrong secrets file; delete it to generate a new one`]);
+    if (!o.webhookSecret || parsed.data.stravaWebhookSecret) return parsed.data;
+    return writeSecrets(file, { ...parsed.data, stravaWebhookSecret: randomBytes(32).toString("base64url") });
   }
-  const generated: GeneratedSecrets = {
+  return writeSecrets(file, {
     tokenEncryptionKey: randomBytes(32).toString("base64"),
     sessionSecret: randomBytes(32).toString("base64url"),
-  };
+    ...(o.webhookSecret ? { stravaWebhookSecret: randomBytes(32).toString("base64url") } : {}),
+  });
+}
+
+function writeSecrets(file: string, secrets: GeneratedSecrets): GeneratedSecrets {
   mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, `${JSON.stringify(generated, null, 2)}\n`, { mode: 0o600 });
+  writeFileSync(file, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
   chmodSync(file, 0o600);
-  return generated;
+  return secrets;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd()): Config {
@@ -181,6 +206,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd()):
   const problems: string[] = [];
   let tokenEncryptionKey = e.TOKEN_ENCRYPTION_KEY;
   let sessionSecret = e.SESSION_SECRET;
+  let stravaWebhookSecret = e.STRAVA_WEBHOOK_SECRET;
+  const generateWebhookSecret = e.STRAVA_CLIENT_ID !== undefined && !stravaWebhookSecret;
   let generatedFile: string | null = null;
   if (e.NODE_ENV === "production") {
     if (!tokenEncryptionKey)
@@ -190,11 +217,16 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd()):
       problems.push(
         "PUBLIC_URL: required in production (the address athletes and Strava reach, https://...)",
       );
-  } else if (!tokenEncryptionKey || !sessionSecret) {
+    if (generateWebhookSecret)
+      problems.push(
+        "STRAVA_WEBHOOK_SECRET: required in production when Strava is configured (openssl rand -hex 32)",
+      );
+  } else if (!tokenEncryptionKey || !sessionSecret || generateWebhookSecret) {
     generatedFile = resolve(cwd, e.SECRETS_FILE);
-    const generated = developmentSecrets(generatedFile);
+    const generated = developmentSecrets(generatedFile, { webhookSecret: generateWebhookSecret });
     tokenEncryptionKey ??= Buffer.from(generated.tokenEncryptionKey, "base64");
     sessionSecret ??= generated.sessionSecret;
+    stravaWebhookSecret ??= generated.stravaWebhookSecret;
   }
   if ((e.STRAVA_CLIENT_ID === undefined) !== (e.STRAVA_CLIENT_SECRET === undefined)) {
     problems.push("STRAVA_CLIENT_ID and STRAVA_CLIENT_SECRET: set both or neither");
@@ -223,6 +255,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd()):
       clientId: e.STRAVA_CLIENT_ID ?? null,
       clientSecret: e.STRAVA_CLIENT_SECRET ?? null,
       verifyToken: e.STRAVA_VERIFY_TOKEN ?? null,
+      webhookSecret: stravaWebhookSecret ?? null,
       subscriptionId: e.STRAVA_SUBSCRIPTION_ID ?? null,
       apiBaseUrl: e.STRAVA_API_BASE_URL.replace(/\/+$/, ""),
       oauthBaseUrl: e.STRAVA_OAUTH_BASE_URL.replace(/\/+$/, ""),
@@ -230,6 +263,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd()):
       rawRetentionDays: e.STRAVA_RAW_RETENTION_DAYS,
     },
     replan: { debounceMs: e.REPLAN_DEBOUNCE_MS },
+    webhooks: { storeTimeoutMs: e.WEBHOOK_STORE_TIMEOUT_MS },
   };
 }
 
