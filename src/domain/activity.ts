@@ -55,6 +55,43 @@ export interface Activity {
   startLocal?: string | null;
   /** the sports of a multisport recording in order (e.g. a triathlon), when this activity is one leg of it */
   multisport?: string[] | null;
+  /**
+   * What the recording says about the athlete's heart rate: a FIT file's zones_target
+   * (max and threshold HR) or user_profile (default max, resting HR).
+   */
+  athleteHr?: AthleteHr | null;
+  /** the device's training effect for the session (Garmin/Firstbeat, 0-5), when it wrote one */
+  trainingEffect?: TrainingEffect | null;
+  /** Strava's relative effort (suffer_score), computed from HR and the athlete's zones */
+  sufferScore?: number | null;
+  /** the athlete's own rating of the effort, 1-10 (Strava perceived_exertion) */
+  perceivedExertion?: number | null;
+  /** the recorded samples (FIT record messages), when the source gives them */
+  samples?: Samples | null;
+  /** the source says it was run indoors (treadmill, indoor run): pace from a foot pod or belt */
+  indoor?: boolean;
+}
+
+export interface AthleteHr {
+  maxHr: number | null;
+  /** lactate threshold heart rate */
+  thresholdHr: number | null;
+  restingHr: number | null;
+  /** where the numbers come from, for reasons ("the file's heart-rate zones") */
+  source: string;
+}
+
+export interface TrainingEffect {
+  aerobic: number | null;
+  anaerobic: number | null;
+}
+
+/** Parallel arrays, one entry per recorded sample, in time order. */
+export interface Samples {
+  /** seconds from the activity start (timer pauses included) */
+  offsetS: number[];
+  hr: Array<number | null>;
+  speedMps: Array<number | null>;
 }
 
 /**

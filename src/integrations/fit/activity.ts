@@ -8,9 +8,12 @@ import { z } from "zod";
 import {
   type Activity,
   ActivityParseError,
+  type AthleteHr,
   type Lap,
+  type Samples,
   type SourceLabel,
   type Sport,
+  type TrainingEffect,
 } from "../../domain/activity.ts";
 
 export interface FitActivity {
@@ -58,6 +61,28 @@ export const fitSessionSchema = z.object({
   maxHeartRate: optionalNumber,
   firstLapIndex: optionalNumber,
   numLaps: optionalNumber,
+  // Firstbeat's training effect, 0-5 (FIT profile: session.total_training_effect)
+  totalTrainingEffect: optionalNumber,
+  totalAnaerobicTrainingEffect: optionalNumber,
+});
+
+// The athlete's own heart-rate settings, as the device held them when it recorded.
+const zonesTargetSchema = z.object({
+  maxHeartRate: optionalNumber,
+  thresholdHeartRate: optionalNumber,
+});
+
+const userProfileSchema = z.object({
+  restingHeartRate: optionalNumber,
+  defaultMaxRunningHeartRate: optionalNumber,
+  defaultMaxHeartRate: optionalNumber,
+});
+
+const recordSchema = z.object({
+  timestamp: z.date(),
+  heartRate: optionalNumber,
+  speed: optionalNumber,
+  enhancedSpeed: optionalNumber,
 });
 
 export const fitLapSchema = z.object({
@@ -75,6 +100,7 @@ export const fitLapSchema = z.object({
 });
 
 type FitSession = z.infer<typeof fitSessionSchema>;
+type FitRecord = z.infer<typeof recordSchema>;
 type FitLap = z.infer<typeof fitLapSchema>;
 
 export function fitSport(sport: string, subSport: string | undefined): Sport {
@@ -184,6 +210,60 @@ function decode(bytes: Uint8Array): Decoded {
   };
 }
 
+// Heart rates outside this range are sensor noise or an unset field (0, 255).
+const plausibleHr = (hr: number | undefined): number | null =>
+  hr !== undefined && hr >= 30 && hr <= 240 ? hr : null;
+
+function athleteHrOf(
+  zones: z.infer<typeof zonesTargetSchema> | undefined,
+  profile: z.infer<typeof userProfileSchema> | undefined,
+): AthleteHr | null {
+  const zoneMax = plausibleHr(zones?.maxHeartRate);
+  const threshold = plausibleHr(zones?.thresholdHeartRate);
+  const profileMax =
+    plausibleHr(profile?.defaultMaxRunningHeartRate) ?? plausibleHr(profile?.defaultMaxHeartRate);
+  const resting = plausibleHr(profile?.restingHeartRate);
+  const maxHr = zoneMax ?? profileMax;
+  if (maxHr === null && threshold === null) return null;
+  return {
+    maxHr,
+    thresholdHr: threshold,
+    restingHr: resting,
+    source:
+      zoneMax !== null || threshold !== null ? "the file's heart-rate zones" : "the file's user profile",
+  };
+}
+
+function trainingEffectOf(sessions: FitSession[]): TrainingEffect | null {
+  // A multisport file's run leg carries its own value; several run legs: the highest.
+  const top = (xs: Array<number | undefined>) => {
+    const ok = xs.filter((x): x is number => x !== undefined && x >= 0 && x <= 5);
+    return ok.length ? Math.max(...ok) : null;
+  };
+  const aerobic = top(sessions.map((s) => s.totalTrainingEffect));
+  const anaerobic = top(sessions.map((s) => s.totalAnaerobicTrainingEffect));
+  return aerobic === null && anaerobic === null ? null : { aerobic, anaerobic };
+}
+
+function samplesOf(records: FitRecord[], sessions: FitSession[], startMs: number): Samples | null {
+  const inSession = (t: number) =>
+    sessions.some(
+      (s) => t >= s.startTime.getTime() && t <= s.startTime.getTime() + s.totalElapsedTime * 1000,
+    );
+  const own = records.filter((r) => inSession(r.timestamp.getTime()));
+  if (own.length < 2) return null;
+  const samples: Samples = { offsetS: [], hr: [], speedMps: [] };
+  for (const r of own) {
+    const speed = r.enhancedSpeed ?? r.speed;
+    samples.offsetS.push(Math.round((r.timestamp.getTime() - startMs) / 1000));
+    samples.hr.push(plausibleHr(r.heartRate));
+    samples.speedMps.push(speed !== undefined && speed >= 0 && speed < 15 ? speed : null);
+  }
+  return samples;
+}
+
+const INDOOR_SUB_SPORTS = new Set(["treadmill", "indoorRunning", "virtualActivity"]);
+
 /** Decodes a FIT activity file; throws ActivityParseError when no activity can be read from it. */
 export function parseFitActivity(bytes: Uint8Array): FitActivity {
   const { messages, warnings, stoppedBy } = decode(bytes);
@@ -194,6 +274,13 @@ export function parseFitActivity(bytes: Uint8Array): FitActivity {
   const sessions = parseAll(fitSessionSchema, "session", messages.sessionMesgs, warnings);
   const laps = parseAll(fitLapSchema, "lap", messages.lapMesgs, warnings);
   const activityMesg = parseAll(activityMesgSchema, "activity", messages.activityMesgs, warnings)[0];
+  const zonesTarget = parseAll(zonesTargetSchema, "zones_target", messages.zonesTargetMesgs, warnings)[0];
+  const userProfile = parseAll(userProfileSchema, "user_profile", messages.userProfileMesgs, warnings)[0];
+  // Samples are supporting evidence: one unreadable sample is dropped, not a warning each.
+  const records = (messages.recordMesgs ?? []).flatMap((r) => {
+    const parsed = recordSchema.safeParse(r);
+    return parsed.success ? [parsed.data] : [];
+  });
   if (sessions.length === 0) {
     throw new ActivityParseError(
       stoppedBy
@@ -294,6 +381,10 @@ export function parseFitActivity(bytes: Uint8Array): FitActivity {
     laps: ownLaps.map((l, i) => toLap(l, i, first.startTime.getTime())),
     startLocal,
     multisport,
+    athleteHr: athleteHrOf(zonesTarget, userProfile),
+    trainingEffect: trainingEffectOf(chosen),
+    samples: samplesOf(records, chosen, first.startTime.getTime()),
+    indoor: chosen.every((x) => x.subSport !== undefined && INDOOR_SUB_SPORTS.has(x.subSport)),
   };
   return { activity, warnings };
 }

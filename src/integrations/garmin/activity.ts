@@ -47,6 +47,8 @@ const RUN_TYPES = new Set([
   "VIRTUAL_RUN",
 ]);
 
+const INDOOR_TYPES = new Set(["INDOOR_RUNNING", "TREADMILL_RUNNING", "VIRTUAL_RUN"]);
+
 export function garminSport(activityType: string): Sport {
   if (RUN_TYPES.has(activityType)) return "run";
   if (activityType === "STRENGTH_TRAINING") return "strength";
@@ -79,6 +81,8 @@ export function fromGarminActivity(a: GarminActivity): Activity {
     sourceLabel: null,
     laps: [],
     startLocal: offset === null ? null : new Date(startMs + offset * 1000).toISOString().slice(0, 19),
+    // Indoors the pace comes from a belt or a foot pod and says little about effort.
+    indoor: INDOOR_TYPES.has(a.activityType),
   };
 }
 

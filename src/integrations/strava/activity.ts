@@ -67,6 +67,11 @@ export const stravaActivitySchema = z
     // Community-documented for runs: 0 default, 1 race, 2 long run, 3 workout.
     workout_type: z.number().int().nullish(),
     laps: z.array(stravaLapSchema).nullish(),
+    // Relative effort, from HR and the athlete's zones; only with HR and a subscription.
+    suffer_score: optionalNumber,
+    // The athlete's own 1-10 rating, on detailed activities when they gave one.
+    perceived_exertion: optionalNumber,
+    trainer: z.boolean().nullish(),
   })
   .refine((a) => Boolean(a.sport_type ?? a.type), {
     message: "sport_type (or the older type) is required",
@@ -136,6 +141,12 @@ export function fromStravaActivity(a: StravaActivity): Activity {
     sourceLabel: label(a.workout_type, sport),
     laps: laps(a.laps, start.getTime()),
     startLocal: a.start_date_local ? a.start_date_local.replace(/Z$/, "").slice(0, 19) : null,
+    sufferScore: hr && a.suffer_score != null && a.suffer_score >= 0 ? a.suffer_score : null,
+    perceivedExertion:
+      a.perceived_exertion != null && a.perceived_exertion >= 1 && a.perceived_exertion <= 10
+        ? a.perceived_exertion
+        : null,
+    indoor: a.trainer === true || sportType === "VirtualRun",
   };
 }
 
