@@ -69,6 +69,9 @@ function appWith(readiness: ReadinessCheck[], extraEnv: Record<string, string> =
   });
 }
 
+const METRICS_TOKEN = "a-long-metrics-token-for-tests";
+const asOperator = { headers: { authorization: `Bearer ${METRICS_TOKEN}` } };
+
 function checksFor(probe: Redis): ReadinessCheck[] {
   return [
     { name: "postgres", check: async () => void (await env.pool.sql`select 1`) },
@@ -102,9 +105,9 @@ describe("GET /healthz and /readyz", () => {
     probe.on("error", () => {});
     onTestFinished(() => probe.disconnect());
     await new Promise((r) => probe.once("ready", r));
-    const app = appWith(checksFor(probe));
+    const app = appWith(checksFor(probe), { METRICS_TOKEN });
 
-    const ok = await app.request("/readyz");
+    const ok = await app.request("/readyz", asOperator);
     expect(ok.status).toBe(200);
     expect(await ok.json()).toMatchObject({
       status: "ok",
@@ -113,7 +116,7 @@ describe("GET /healthz and /readyz", () => {
 
     await redis.stop();
     await new Promise((r) => setTimeout(r, 100));
-    const down = await app.request("/readyz");
+    const down = await app.request("/readyz", asOperator);
     expect(down.status).toBe(503);
     const body = (await down.json()) as { failing: string[]; checks: Record<string, { status: string }> };
     expect(body.failing).toEqual(["redis"]);
@@ -128,17 +131,52 @@ describe("GET /healthz and /readyz", () => {
     onTestFinished(async () => {
       await env.pool.sql`update drizzle.__drizzle_migrations set created_at = ${String(Date.now())}`;
     });
-    const res = await appWith(checksFor(probe)).request("/readyz");
+    const res = await appWith(checksFor(probe), { METRICS_TOKEN }).request("/readyz", asOperator);
     expect(res.status).toBe(503);
     expect(((await res.json()) as { failing: string[] }).failing).toEqual(["migrations"]);
+  });
+
+  it("readyz answers anyone a bare 200 or 503 and names the parts only to a token holder", async () => {
+    const redis = await privateRedis();
+    const probe = createProbeRedis(redis.url);
+    probe.on("error", () => {});
+    onTestFinished(() => probe.disconnect());
+    await new Promise((r) => probe.once("ready", r));
+    const admin = "a-long-admin-token-for-tests";
+    const app = appWith(checksFor(probe), { ADMIN_TOKEN: admin });
+
+    const bare = await app.request("/readyz");
+    expect(bare.status).toBe(200);
+    expect(await bare.json()).toEqual({ status: "ok" });
+    const detailed = await app.request("/readyz", { headers: { authorization: `Bearer ${admin}` } });
+    expect(detailed.status).toBe(200);
+    expect(Object.keys(((await detailed.json()) as { checks: object }).checks).sort()).toEqual([
+      "migrations",
+      "postgres",
+      "redis",
+    ]);
+    const basic = `Basic ${Buffer.from(`admin:${admin}`).toString("base64")}`;
+    expect(await (await app.request("/readyz", { headers: { authorization: basic } })).json()).toEqual({
+      status: "ok",
+    });
+    const wrong = await app.request("/readyz", { headers: { authorization: "Bearer not-the-token-at-all" } });
+    expect(wrong.status).toBe(401);
+
+    await redis.stop();
+    await new Promise((r) => setTimeout(r, 100));
+    const down = await app.request("/readyz");
+    expect(down.status).toBe(503);
+    const text = await down.text();
+    expect(JSON.parse(text)).toEqual({ status: "unavailable" });
+    expect(text).not.toMatch(/redis|postgres|migration/i);
   });
 });
 
 describe("GET /metrics", () => {
-  it("serves Prometheus text with HTTP latency and queue depth", async () => {
-    const app = appWith([]);
+  it("serves Prometheus text with HTTP latency and queue depth to the METRICS_TOKEN", async () => {
+    const app = appWith([], { METRICS_TOKEN });
     await app.request("/healthz");
-    const res = await app.request("/metrics");
+    const res = await app.request("/metrics", asOperator);
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toMatch(/text\/plain/);
     const text = await res.text();
@@ -146,6 +184,30 @@ describe("GET /metrics", () => {
       /runstrong_http_request_duration_seconds_count\{method="GET",route="\/healthz",status="200"\} \d+/,
     );
     expect(text).toMatch(/runstrong_queue_jobs\{queue="maintenance",state="waiting"\} 0/);
+  });
+
+  it("refuses a scrape without the token, or with a wrong one, and takes ADMIN_TOKEN too", async () => {
+    const admin = "a-long-admin-token-for-tests";
+    const app = appWith([], { METRICS_TOKEN, ADMIN_TOKEN: admin });
+    const none = await app.request("/metrics");
+    expect(none.status).toBe(401);
+    expect(none.headers.get("www-authenticate")).toMatch(/^Bearer/);
+    expect(((await none.json()) as { error: { code: string } }).error.code).toBe("unauthorized");
+    const wrong = await app.request("/metrics", {
+      headers: { authorization: "Bearer not-the-token-at-all" },
+    });
+    expect(wrong.status).toBe(401);
+    const basic = `Basic ${Buffer.from(`prometheus:${METRICS_TOKEN}`).toString("base64")}`;
+    expect((await app.request("/metrics", { headers: { authorization: basic } })).status).toBe(401);
+    const asAdmin = await app.request("/metrics", { headers: { authorization: `Bearer ${admin}` } });
+    expect(asAdmin.status).toBe(200);
+    expect(await asAdmin.text()).toMatch(/runstrong_queue_jobs/);
+  });
+
+  it("is off, and says how to turn it on, without any token configured", async () => {
+    const res = await appWith([]).request("/metrics");
+    expect(res.status).toBe(404);
+    expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(/METRICS_TOKEN/);
   });
 });
 
@@ -156,18 +218,24 @@ describe("the queue dashboard", () => {
     expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(/ADMIN_TOKEN/);
   });
 
-  it("asks for the token, refuses a wrong one and serves the dashboard for the right one", async () => {
+  it("asks for the bearer token, refuses a wrong one and Basic auth, and serves the dashboard for the right one", async () => {
     const token = "a-long-admin-token-for-tests";
     const app = appWith([], { ADMIN_TOKEN: token });
     const none = await app.request("/admin/queues");
     expect(none.status).toBe(401);
-    expect(none.headers.get("www-authenticate")).toMatch(/Basic/);
+    // A Basic challenge would make the browser prompt, then replay the password on cross-site requests.
+    expect(none.headers.get("www-authenticate")).toMatch(/^Bearer/);
     const wrong = await app.request("/admin/queues", {
       headers: { authorization: "Bearer not-the-token-at-all" },
     });
     expect(wrong.status).toBe(401);
     const basic = `Basic ${Buffer.from(`admin:${token}`).toString("base64")}`;
-    const page = await app.request("/admin/queues", { headers: { authorization: basic } });
+    for (const path of ["/admin/queues", "/admin/queues/api/queues"]) {
+      const refused = await app.request(path, { headers: { authorization: basic } });
+      expect(refused.status).toBe(401);
+      expect(((await refused.json()) as { error: { code: string } }).error.code).toBe("unauthorized");
+    }
+    const page = await app.request("/admin/queues", { headers: { authorization: `Bearer ${token}` } });
     expect(page.status).toBe(200);
     expect(await page.text()).toMatch(/<html/i);
     const api = await app.request("/admin/queues/api/queues", {

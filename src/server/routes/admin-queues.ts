@@ -1,4 +1,3 @@
-import { timingSafeEqual } from "node:crypto";
 import { createBullBoard } from "@bull-board/api";
 import { BullMQAdapter } from "@bull-board/api/bullMQAdapter";
 import { HonoAdapter } from "@bull-board/hono";
@@ -6,33 +5,24 @@ import { serveStatic } from "@hono/node-server/serve-static";
 import type { Hono, MiddlewareHandler } from "hono";
 import { type AppDeps, type AppEnv, allQueues } from "../deps.ts";
 import { errorBody } from "../errors.ts";
+import { BEARER_CHALLENGE, checkBearer } from "../middleware/bearer-token.ts";
 
 const BASE = "/admin/queues";
 
-function sameSecret(given: string, expected: string): boolean {
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
-
 /**
- * ADMIN_TOKEN as a bearer token (scripts) or as the password of HTTP basic auth
- * with any user name (a browser's own prompt). Without ADMIN_TOKEN the dashboard
- * is off: it can retry and delete jobs.
+ * ADMIN_TOKEN as a bearer token, and nothing else: no Basic auth, whose
+ * credentials a browser would replay on a request another site makes it send
+ * (see bearer-token.ts). A browser reaches the dashboard through a proxy or an
+ * extension that adds the header. Its POST and PUT routes also pass the
+ * app-wide JSON and Origin check (same-origin-json.ts). Without ADMIN_TOKEN the
+ * dashboard is off: it can retry, add and delete jobs.
  */
 function adminAuth(token: string): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    const header = c.req.header("authorization") ?? "";
-    let given = "";
-    if (header.startsWith("Bearer ")) given = header.slice(7);
-    else if (header.startsWith("Basic ")) {
-      const decoded = Buffer.from(header.slice(6), "base64").toString("utf8");
-      given = decoded.slice(decoded.indexOf(":") + 1);
-    }
-    if (!given || !sameSecret(given, token)) {
+    if (checkBearer(c, [token]) !== "valid") {
       c.get("logger").warn({ path: c.req.path }, "admin access refused");
-      c.header("WWW-Authenticate", 'Basic realm="runstrong admin", charset="UTF-8"');
-      return errorBody(c, "unauthorized", "the queue dashboard needs ADMIN_TOKEN");
+      c.header("WWW-Authenticate", BEARER_CHALLENGE);
+      return errorBody(c, "unauthorized", "the queue dashboard needs Authorization: Bearer <ADMIN_TOKEN>");
     }
     await next();
   };
