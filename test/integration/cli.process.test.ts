@@ -65,10 +65,13 @@ describe("runstrong start", () => {
       REDIS_PREFIX: `rstest-cli-${randomBytes(3).toString("hex")}`,
       TOKEN_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
       SESSION_SECRET: randomBytes(32).toString("base64url"),
+      METRICS_TOKEN: "a-long-metrics-token-for-tests",
     });
     const listening = await waitForLog(run, "listening");
     await waitForLog(run, "workers running");
-    const res = await fetch(`http://127.0.0.1:${listening.port}/readyz`);
+    const res = await fetch(`http://127.0.0.1:${listening.port}/readyz`, {
+      headers: { authorization: "Bearer a-long-metrics-token-for-tests" },
+    });
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({
       status: "ok",
