@@ -1,5 +1,5 @@
 import type { Hono } from "hono";
-import type { AppDeps, AppEnv } from "../deps.ts";
+import { type AppDeps, type AppEnv, allQueues } from "../deps.ts";
 import { errorBody } from "../errors.ts";
 import { BEARER_CHALLENGE, checkBearer, operatorTokens } from "../middleware/bearer-token.ts";
 
@@ -32,7 +32,8 @@ export function registerMetrics(
       );
     }
     await Promise.all(
-      Object.entries(deps.queues).map(async ([name, queue]) => {
+      allQueues(deps.queues).map(async (queue) => {
+        const name = queue.name;
         try {
           const counts = await queue.getJobCounts(...STATES);
           for (const state of STATES) deps.metrics.queueDepth.set({ queue: name, state }, counts[state] ?? 0);
