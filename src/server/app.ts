@@ -6,11 +6,13 @@ import type { AppDeps, AppEnv } from "./deps.ts";
 import { AppError, errorBody } from "./errors.ts";
 import { lightBodyLimit } from "./middleware/body-limit.ts";
 import { requestLog } from "./middleware/request-log.ts";
+import { sameOriginJson } from "./middleware/same-origin-json.ts";
 import { registerAdminQueues } from "./routes/admin-queues.ts";
 import { registerApiOverrides } from "./routes/api-overrides.ts";
 import { registerApiPlan } from "./routes/api-plan.ts";
 import { registerApiPlanHistory } from "./routes/api-plan-history.ts";
 import { registerApiSettings } from "./routes/api-settings.ts";
+import { registerAuthLogout } from "./routes/auth-logout.ts";
 import { registerAuthStrava } from "./routes/auth-strava.ts";
 import { registerCalendarFeed } from "./routes/calendar-feed.ts";
 import { registerHealthz } from "./routes/healthz.ts";
@@ -28,12 +30,14 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
       onError: (c) => errorBody(c, "payload_too_large", "request body over 1 MiB"),
     }),
   );
+  app.use(sameOriginJson(deps.config.http.publicUrl));
 
   registerHealthz(app);
   registerReadyz(app, deps);
   registerMetrics(app, deps);
   registerAdminQueues(app, deps);
   registerAuthStrava(app, deps);
+  registerAuthLogout(app, deps);
   registerApiPlan(app, deps);
   registerApiSettings(app, deps);
   registerApiOverrides(app, deps);

@@ -11,6 +11,7 @@ const STATUS = {
   conflict: 409,
   rule_violation: 422,
   payload_too_large: 413,
+  unsupported_media_type: 415,
   unavailable: 503,
   internal: 500,
 } as const satisfies Record<string, ContentfulStatusCode>;
