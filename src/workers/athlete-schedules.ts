@@ -3,7 +3,8 @@
 // while they have a running-plan calendar, its import every 6 hours. Upserting a
 // scheduler under the same id replaces it, so (re)registering is idempotent.
 import type { Executor } from "../db/client.ts";
-import { athletesForSchedules } from "../db/repos/settings.ts";
+import { athletesForSchedules, settingsOf } from "../db/repos/settings.ts";
+import { readStoredSettings } from "../domain/settings.ts";
 import type { Logger } from "../observability/logger.ts";
 import { JOBS, type JobName, type JobPayload } from "./jobs.ts";
 import { enqueue, type Queues } from "./queues.ts";
@@ -91,6 +92,37 @@ export async function importRunningPlanNow(queues: Queues, athleteId: number): P
 
 export async function removeRunningPlanImport(queues: Queues, athleteId: number): Promise<void> {
   await queues.calendar.removeJobScheduler(runningPlanSchedulerId(athleteId));
+}
+
+/**
+ * The athlete's schedules after a settings change, from what is stored now rather
+ * than from what the change said: an outbox row queued late (Redis was away) or
+ * twice cannot bring back a URL or a zone a later change replaced.
+ * - `running-plan-url`: a URL imports now and every 6 hours; no URL, no schedule.
+ * - `running-plan-reimport`: the zone moved all-day entries' 07:00; import again.
+ * - `roll-forward`: the daily roll-forward follows the time zone.
+ * An athlete who no longer exists has nothing to schedule.
+ */
+export async function followStoredSettings(
+  db: Executor,
+  queues: Queues,
+  athleteId: number,
+  what: "running-plan-url" | "running-plan-reimport" | "roll-forward",
+  nowMs: number,
+): Promise<void> {
+  const row = await settingsOf(db, athleteId);
+  if (!row) return;
+  if (what === "roll-forward") {
+    await ensureRollForward(queues, { id: athleteId, timezone: row.timezone });
+    return;
+  }
+  const url = readStoredSettings(row.settings).runningPlanIcsUrl;
+  if (what === "running-plan-url") {
+    if (url) await scheduleRunningPlanImport(queues, athleteId, nowMs);
+    else await removeRunningPlanImport(queues, athleteId);
+  } else if (url) {
+    await importRunningPlanNow(queues, athleteId);
+  }
 }
 
 /**

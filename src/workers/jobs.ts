@@ -77,6 +77,15 @@ export const JOBS = {
     z.object({ olderThanSeconds: z.number().int().min(0).optional() }).strict(),
     { attempts: 3, backoffMs: 10_000 },
   ),
+  /**
+   * Queues follow-up work (re-plans, schedule changes) that a settings change or an
+   * override stored in the outbox but could not queue (Redis away) (src/workers/outbox.ts).
+   */
+  "sweep-outbox": job(
+    "maintenance",
+    z.object({ olderThanSeconds: z.number().int().min(0).optional() }).strict(),
+    { attempts: 1 },
+  ),
   /** Nulls raw Strava payloads older than STRAVA_RAW_RETENTION_DAYS (Strava's API agreement caps caching). */
   "purge-strava-raw": job(
     "maintenance",

@@ -25,6 +25,12 @@ export async function registerSchedules(
     { every: 60_000 },
     { name: "requeue-strava-inbox", data: {}, opts: { attempts: 1 } },
   );
+  // Follow-ups (re-plans, schedule changes) stored while Redis was away (src/workers/outbox.ts).
+  await queues.maintenance.upsertJobScheduler(
+    "sweep-outbox-minutely",
+    { every: 60_000 },
+    { name: "sweep-outbox", data: {}, opts: { attempts: 1 } },
+  );
   // Strava's API agreement caps how long raw payloads are cached (STRAVA_RAW_RETENTION_DAYS).
   await queues.maintenance.upsertJobScheduler(
     "purge-strava-raw-daily",

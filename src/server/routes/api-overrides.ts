@@ -10,6 +10,7 @@
 import type { Hono } from "hono";
 import { z } from "zod";
 import { getAthlete } from "../../db/repos/athletes.ts";
+import { addFollowUps } from "../../db/repos/outbox.ts";
 import {
   type AthleteActivity,
   activityOfAthlete,
@@ -38,15 +39,16 @@ import {
   mondayOf,
   WEEKDAY_NAMES,
 } from "../../domain/time.ts";
+import type { Logger } from "../../observability/logger.ts";
 import type { ReplanCause } from "../../workers/jobs.ts";
+import { type FollowUp, queueFollowUps } from "../../workers/outbox.ts";
 import { loadPlanInput } from "../../workers/replan/load-input.ts";
 import { fingerprint } from "../../workers/replan/replan-athlete.ts";
-import { requestReplan } from "../../workers/replan-trigger.ts";
 import type { AppDeps, AppEnv } from "../deps.ts";
 import { AppError } from "../errors.ts";
 import { requireAthlete } from "../session.ts";
 
-type Deps = Pick<AppDeps, "db" | "queues" | "config" | "now">;
+type Deps = Pick<AppDeps, "db" | "queues" | "config" | "now" | "logger">;
 type Athlete = NonNullable<Awaited<ReturnType<typeof getAthlete>>>;
 
 const DEFAULT_DAYS = 14;
@@ -93,21 +95,25 @@ export async function markRunKind(
       `activity ${activityId} is not a run (${activity.sport}); only runs are easy or quality`,
     );
   if (activity.kindOverride === kind) return activityView(activity, athlete.timezone);
-  const updated = await setKindOverride(deps.db, athlete.id, activityId, kind, deps.now());
-  if (!updated) throw new AppError("not_found", `you have no activity ${activityId}`);
   const run = `the run "${activity.name}" (${when(activity.startAt.getTime(), athlete.timezone)})`;
-  await replan(deps, athlete.id, {
+  const cause: ReplanCause = {
     type: "override",
     what: kind ? `marked ${run} as ${kind}` : `cleared your mark on ${run}`,
+  };
+  const stored = await deps.db.transaction(async (tx) => {
+    const updated = await setKindOverride(tx, athlete.id, activityId, kind, deps.now());
+    if (!updated) return null;
+    return { updated, followUps: await addFollowUps(tx, athlete.id, [replanFollowUp(cause)]) };
   });
-  return activityView(updated, athlete.timezone);
+  if (!stored) throw new AppError("not_found", `you have no activity ${activityId}`);
+  await queueFollowUps(deps, stored.followUps);
+  return activityView(stored.updated, athlete.timezone);
 }
 
 // ---- sessions ------------------------------------------------------------------
 
-function replan(deps: Deps, athleteId: number, cause: ReplanCause): Promise<void> {
-  return requestReplan(deps.queues, athleteId, cause, deps.config.replan.debounceMs);
-}
+/** The re-plan an override calls for, stored in the override's own transaction. */
+const replanFollowUp = (cause: ReplanCause): FollowUp => ({ type: "replan", cause });
 
 /** The PlanContext the re-plan worker would build right now: the same input, so the same verdicts. */
 async function planContextFor(deps: Deps, athlete: Athlete, plan: StoredPlan, now: Date) {
@@ -164,17 +170,20 @@ async function storeOverride(
     (plan.unplaced as UnplacedSession[]).map(({ week, session, reason }) => ({ week, session, reason })),
   );
   try {
-    const stored = await storeOverrideVersion(deps.db, plan.version, {
-      athleteId,
-      windowFrom: plan.windowFrom,
-      windowTo: plan.windowTo,
-      cause,
-      diff,
-      unplaced: plan.unplaced,
-      outputHash,
-      sessions,
-    });
-    await replan(deps, athleteId, cause);
+    const { stored, followUps } = await deps.db.transaction(async (tx) => ({
+      stored: await storeOverrideVersion(tx, plan.version, {
+        athleteId,
+        windowFrom: plan.windowFrom,
+        windowTo: plan.windowTo,
+        cause,
+        diff,
+        unplaced: plan.unplaced,
+        outputHash,
+        sessions,
+      }),
+      followUps: await addFollowUps(tx, athleteId, [replanFollowUp(cause)]),
+    }));
+    await queueFollowUps(deps, followUps);
     return stored;
   } catch (err) {
     if (err instanceof PlanChangedError)
@@ -332,6 +341,8 @@ export function registerApiOverrides(app: Hono<AppEnv>, deps: AppDeps): void {
     if (!athlete) throw new AppError("unauthorized", "sign in first: connect Strava at /auth/strava");
     return athlete;
   };
+  // The verbs log with the request's logger (its requestId), not the process's.
+  const withLog = (c: { get: (key: "logger") => Logger }): AppDeps => ({ ...deps, logger: c.get("logger") });
   const activityId = (raw: string) => {
     const id = /^\d{1,15}$/.test(raw) ? Number(raw) : Number.NaN;
     if (!Number.isSafeInteger(id) || id <= 0) throw new AppError("not_found", `you have no activity ${raw}`);
@@ -355,7 +366,7 @@ export function registerApiOverrides(app: Hono<AppEnv>, deps: AppDeps): void {
     const id = activityId(c.req.param("id"));
     const { kind } = await jsonBody(c, kindBody);
     const athlete = await athleteOf(c.get("athleteId"));
-    const view = await markRunKind(deps, athlete, id, kind);
+    const view = await markRunKind(withLog(c), athlete, id, kind);
     c.get("logger").info({ activityId: id, kindOverride: kind }, "run kind marked");
     return c.json(view);
   });
@@ -363,7 +374,7 @@ export function registerApiOverrides(app: Hono<AppEnv>, deps: AppDeps): void {
   for (const status of ["done", "skipped"] as const) {
     app.post(`/api/sessions/:key/${status}`, guard, async (c) => {
       const athlete = await athleteOf(c.get("athleteId"));
-      const result = await markSession(deps, athlete, c.req.param("key"), status);
+      const result = await markSession(withLog(c), athlete, c.req.param("key"), status);
       c.get("logger").info(
         { sessionKey: result.session.key, status, version: result.version },
         "session marked",
@@ -375,7 +386,7 @@ export function registerApiOverrides(app: Hono<AppEnv>, deps: AppDeps): void {
   app.post("/api/sessions/:key/move", guard, async (c) => {
     const { start } = await jsonBody(c, moveBody);
     const athlete = await athleteOf(c.get("athleteId"));
-    const result = await moveSession(deps, athlete, c.req.param("key"), start);
+    const result = await moveSession(withLog(c), athlete, c.req.param("key"), start);
     c.get("logger").info({ sessionKey: result.session.key, version: result.version }, "session moved");
     return c.json(result);
   });

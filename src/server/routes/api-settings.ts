@@ -7,6 +7,7 @@
 import type { Hono } from "hono";
 import { z } from "zod";
 import { rotateCalendarToken } from "../../db/repos/calendar.ts";
+import { addFollowUps } from "../../db/repos/outbox.ts";
 import { deletePlannedRuns } from "../../db/repos/planned-runs.ts";
 import { type SettingsRow, saveSettings, settingsOf } from "../../db/repos/settings.ts";
 import {
@@ -17,13 +18,7 @@ import {
 } from "../../domain/plan/input.ts";
 import { readStoredSettings, runTemplateOf, storedSettingsSchema } from "../../domain/settings.ts";
 import { FeedFetchError, feedUrl } from "../../integrations/calendar/fetch-feed.ts";
-import {
-  ensureRollForward,
-  importRunningPlanNow,
-  removeRunningPlanImport,
-  scheduleRunningPlanImport,
-} from "../../workers/athlete-schedules.ts";
-import { requestReplan } from "../../workers/replan-trigger.ts";
+import { type FollowUp, queueFollowUps } from "../../workers/outbox.ts";
 import type { AppDeps, AppEnv } from "../deps.ts";
 import { AppError } from "../errors.ts";
 import { requireAthlete } from "../session.ts";
@@ -179,13 +174,29 @@ function merged(raw: Record<string, unknown>, patch: z.output<typeof patchSchema
 const FIELD_NAMES = ["timezone", ...STORED_FIELDS] as const;
 
 /**
- * Validates, merges and stores a settings change, then re-plans with the names of
- * the fields whose effective value changed, and keeps the athlete's schedules in
- * step: the roll-forward follows the time zone, the running-plan import follows
- * its URL (and re-reads all-day entries when the zone moves their 07:00).
+ * What a change calls for: a re-plan naming the changed fields, and the athlete's
+ * schedules kept in step (the roll-forward follows the time zone, the running-plan
+ * import follows its URL and re-reads all-day entries when the zone moves their 07:00).
+ */
+function followUpsOf(changed: readonly string[], after: SettingsView): FollowUp[] {
+  const out: FollowUp[] = [];
+  if (changed.length > 0) out.push({ type: "replan", cause: { type: "settings", fields: [...changed] } });
+  if (changed.includes("timezone")) out.push({ type: "roll-forward" });
+  if (changed.includes("runningPlanIcsUrl")) out.push({ type: "running-plan-url" });
+  else if (changed.includes("timezone") && after.runningPlanIcsUrl)
+    out.push({ type: "running-plan-reimport" });
+  return out;
+}
+
+/**
+ * Validates, merges and stores a settings change, and with it, in the same
+ * transaction, its follow-ups (followUpsOf): a re-plan with the names of the
+ * fields whose effective value changed, and the athlete's schedules kept in step.
+ * They are queued at once when Redis takes them, else by the outbox sweep: the
+ * change is saved either way.
  */
 export async function updateSettings(
-  deps: Pick<AppDeps, "db" | "queues" | "config" | "now">,
+  deps: Pick<AppDeps, "db" | "queues" | "config" | "now" | "logger">,
   athleteId: number,
   body: unknown,
 ): Promise<{ view: SettingsView; changed: string[] }> {
@@ -214,29 +225,12 @@ export async function updateSettings(
     }
     const urlCleared = changed.includes("runningPlanIcsUrl") && after.runningPlanIcsUrl === null;
     const saved = await deps.db.transaction(async (tx) => {
-      if (!(await saveSettings(tx, athleteId, next, row))) return false;
+      if (!(await saveSettings(tx, athleteId, next, row))) return null;
       if (urlCleared) await deletePlannedRuns(tx, athleteId, "ics");
-      return true;
+      return addFollowUps(tx, athleteId, followUpsOf(changed, after));
     });
     if (!saved) continue;
-
-    if (changed.length > 0) {
-      await requestReplan(
-        deps.queues,
-        athleteId,
-        { type: "settings", fields: changed },
-        deps.config.replan.debounceMs,
-      );
-    }
-    if (changed.includes("timezone"))
-      await ensureRollForward(deps.queues, { id: athleteId, timezone: after.timezone });
-    if (changed.includes("runningPlanIcsUrl")) {
-      if (after.runningPlanIcsUrl)
-        await scheduleRunningPlanImport(deps.queues, athleteId, deps.now().getTime());
-      else await removeRunningPlanImport(deps.queues, athleteId);
-    } else if (changed.includes("timezone") && after.runningPlanIcsUrl) {
-      await importRunningPlanNow(deps.queues, athleteId);
-    }
+    await queueFollowUps(deps, saved);
     return { view: after, changed };
   }
   throw new AppError("conflict", "your settings changed while this change was being saved; please try again");
@@ -260,7 +254,11 @@ export function registerApiSettings(app: Hono<AppEnv>, deps: AppDeps): void {
   });
 
   app.patch("/api/settings", guard, async (c) => {
-    const { view, changed } = await updateSettings(deps, c.get("athleteId"), await readJson(c));
+    const { view, changed } = await updateSettings(
+      { ...deps, logger: c.get("logger") },
+      c.get("athleteId"),
+      await readJson(c),
+    );
     if (changed.length > 0) c.get("logger").info({ changed }, "settings changed");
     return c.json(view);
   });

@@ -1,6 +1,7 @@
 import { purgeRawPayloads } from "../../db/repos/activities.ts";
 import { pendingStravaEventIds, pruneHandledEvents } from "../../db/repos/webhook-inbox.ts";
 import type { QueueProcessor } from "../context.ts";
+import { sweepOutbox } from "../outbox.ts";
 import { enqueueStravaEvents } from "../strava/event-jobs.ts";
 
 const DAY_MS = 86_400_000;
@@ -20,6 +21,11 @@ export const maintenanceProcessor: QueueProcessor<"maintenance"> = {
     if (ids.length > 0) ctx.logger.info({ events: ids.length }, "re-queued stored Strava events");
     return { requeued: ids.length };
   },
+  "sweep-outbox": async (payload, deps, ctx) =>
+    sweepOutbox(
+      { ...deps, logger: ctx.logger },
+      { minAgeMs: (payload.olderThanSeconds ?? 10) * 1000, ignoreBackoff: false },
+    ),
   "purge-strava-raw": async (payload, deps, ctx) => {
     const days = payload.olderThanDays ?? deps.config.strava.rawRetentionDays;
     const before = new Date(deps.now().getTime() - days * DAY_MS);
