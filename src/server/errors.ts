@@ -10,6 +10,8 @@ const STATUS = {
   not_found: 404,
   conflict: 409,
   rule_violation: 422,
+  /** well-formed, but a value no true request carries (a webhook event dated 2^53) */
+  unprocessable: 422,
   payload_too_large: 413,
   unsupported_media_type: 415,
   unavailable: 503,

@@ -28,10 +28,17 @@ interface Pending<I, O> {
 export interface MicroBatchSteps<I, O> {
   /**
    * Gets the items of one batch and returns one result per item, in order. When
-   * it throws, every caller of that batch gets the error: none is told its item is
-   * done when the batch is not.
+   * it throws, every caller of that batch gets the error (none is told its item is
+   * done when the batch is not), unless `retryAlone` says to try each item alone.
    */
   flush: (items: I[]) => Promise<O[]>;
+  /**
+   * Whether a failed batch of several items is worth flushing again one item at a
+   * time: yes when the error may be one item's fault (a value the store refuses),
+   * so that item fails only its own caller and its neighbours are stored; no when
+   * the store itself is away, where n more attempts would only wait n times.
+   */
+  retryAlone?: (err: unknown) => boolean;
   /**
    * Work that follows the answers (the callers are already resolved). The batch
    * keeps its slot until this settles, so a slow follow-up slows intake down
@@ -62,19 +69,49 @@ export function createMicroBatcher<I, O>(
     timer ??= setTimeout(go, options.windowMs);
   };
 
+  async function flushChecked(items: I[]): Promise<O[]> {
+    const results = await steps.flush(items);
+    if (results.length !== items.length)
+      throw new Error(`batch flush returned ${results.length} results for ${items.length} items`);
+    return results;
+  }
+
   async function run(batch: Pending<I, O>[]): Promise<void> {
     const items = batch.map((p) => p.item);
     let results: O[];
     try {
-      results = await steps.flush(items);
-      if (results.length !== batch.length)
-        throw new Error(`batch flush returned ${results.length} results for ${batch.length} items`);
+      results = await flushChecked(items);
     } catch (err) {
-      for (const p of batch) p.reject(err);
+      if (batch.length > 1 && steps.retryAlone?.(err)) await runAlone(batch);
+      else for (const p of batch) p.reject(err);
       return;
     }
     for (const [i, p] of batch.entries()) p.resolve(results[i] as O);
     await steps.after?.(items, results).catch(() => {});
+  }
+
+  /** Each item of a failed batch flushed on its own, at once; `after` gets those that made it. */
+  async function runAlone(batch: Pending<I, O>[]): Promise<void> {
+    const settled = await Promise.all(
+      batch.map(async (p) => {
+        try {
+          const [result] = await flushChecked([p.item]);
+          p.resolve(result as O);
+          return { ok: true as const, item: p.item, result: result as O };
+        } catch (err) {
+          p.reject(err);
+          return { ok: false as const };
+        }
+      }),
+    );
+    const done = settled.filter((s) => s.ok);
+    if (done.length > 0)
+      await steps
+        .after?.(
+          done.map((d) => d.item),
+          done.map((d) => d.result),
+        )
+        .catch(() => {});
   }
 
   function go(): void {

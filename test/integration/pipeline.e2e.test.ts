@@ -11,6 +11,7 @@ import {
   detailedActivity,
   runWorkers,
   STRAVA_TEST_ENV,
+  STRAVA_WEBHOOK,
   seedStravaAthlete,
   stravaEvent,
   useStravaFake,
@@ -81,7 +82,7 @@ describe("webhook to calendar", () => {
       moving_time: 4 * 3600,
       laps: [],
     });
-    const res = await app.request("/webhooks/strava", {
+    const res = await app.request(STRAVA_WEBHOOK, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify(

@@ -1,4 +1,4 @@
-// POST/GET /webhooks/strava against real Postgres and Redis: the handshake, storing
+// POST/GET /webhooks/strava/{secret} against real Postgres and Redis: the handshake, storing
 // each event once, refusing forged ones without a row or an API call, and never
 // acknowledging an event that was not stored.
 import { count, eq } from "drizzle-orm";
@@ -18,6 +18,7 @@ import {
   runWorkers,
   STRAVA_TEST_ENV,
   seedStravaAthlete,
+  STRAVA_WEBHOOK,
   stravaEvent,
   useStravaFake,
 } from "../support/strava-fake.ts";
@@ -39,7 +40,7 @@ function app(o: { config?: Config; db?: Database; queues?: Queues } = {}) {
 }
 
 function post(a: ReturnType<typeof app>, body: unknown) {
-  return a.request("/webhooks/strava", {
+  return a.request(STRAVA_WEBHOOK, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: typeof body === "string" ? body : JSON.stringify(body),
@@ -54,7 +55,7 @@ async function rows(objectId?: number) {
 describe("the subscription handshake", () => {
   it("echoes hub.challenge as JSON when the verify token matches", async () => {
     const res = await app().request(
-      `/webhooks/strava?hub.verify_token=${STRAVA_TEST_ENV.STRAVA_VERIFY_TOKEN}&hub.challenge=15f7d1a91c1f40f8a748fd134752feb3&hub.mode=subscribe`,
+      `${STRAVA_WEBHOOK}?hub.verify_token=${STRAVA_TEST_ENV.STRAVA_VERIFY_TOKEN}&hub.challenge=15f7d1a91c1f40f8a748fd134752feb3&hub.mode=subscribe`,
     );
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toMatch(/application\/json/);
@@ -66,7 +67,7 @@ describe("the subscription handshake", () => {
       "hub.verify_token=STRAVA&hub.challenge=abc&hub.mode=subscribe",
       "hub.challenge=abc&hub.mode=subscribe",
     ]) {
-      const res = await app().request(`/webhooks/strava?${query}`);
+      const res = await app().request(`${STRAVA_WEBHOOK}?${query}`);
       expect(res.status).toBe(403);
       const body = (await res.json()) as { error: { code: string; requestId: string } };
       expect(body.error.code).toBe("forbidden");
@@ -80,7 +81,7 @@ describe("storing events", () => {
     await seedStravaAthlete(env, { ownerId: 1001 });
     const res = await post(app(), stravaEvent({ objectId: 5001, ownerId: 1001 }));
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ status: "stored" });
+    expect(await res.json()).toEqual({ status: "received" });
     const [row] = await rows(5001);
     expect(row).toMatchObject({ status: "received", externalAthleteId: "1001", aspectType: "create" });
     if (!row) throw new Error("not stored");
@@ -121,7 +122,9 @@ describe("storing events", () => {
     });
     expect([stored.status, refused.status]).toEqual([200, 403]);
     const line = (id: string | null) =>
-      env.logs.find((l) => l.msg === "request" && l.requestId === id && l.route === "/webhooks/strava");
+      env.logs.find(
+        (l) => l.msg === "request" && l.requestId === id && l.route === "/webhooks/strava/:secret",
+      );
     expect(line(stored.headers.get("x-request-id"))?.level).toBe(20);
     expect(line(refused.headers.get("x-request-id"))?.level).toBe(30);
   });
@@ -136,11 +139,11 @@ describe("storing events", () => {
     });
     const a = app();
     const first = await post(a, event);
-    expect(await first.json()).toEqual({ status: "stored" });
+    expect(await first.json()).toEqual({ status: "received" });
     const again = await Promise.all([post(a, event), post(a, event), post(a, JSON.stringify(event))]);
     for (const res of again) {
       expect(res.status).toBe(200);
-      expect(await res.json()).toEqual({ status: "duplicate" });
+      expect(await res.json()).toEqual({ status: "received" });
     }
     const together = stravaEvent({ objectId: 5003, ownerId: 1002 });
     const burst = await Promise.all(Array.from({ length: 5 }, () => post(a, together)));
@@ -219,7 +222,7 @@ describe("forged and bad events", () => {
     runWorkers(env);
     const res = await post(app(), stravaEvent({ objectId: 5006, ownerId: 424242 }));
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ status: "ignored" });
+    expect(await res.json()).toEqual({ status: "received" });
     expect(await rows(5006)).toHaveLength(0);
     await new Promise((r) => setTimeout(r, 300));
     expect(fake.count("GET", /\/activities\/5006$/)).toBe(0);
@@ -242,7 +245,7 @@ describe("forged and bad events", () => {
     const res = await post(app(), JSON.stringify({ pad: "x".repeat(1024 * 1024) }));
     expect(res.status).toBe(413);
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe("payload_too_large");
-    const declared = await app().request("/webhooks/strava", {
+    const declared = await app().request(STRAVA_WEBHOOK, {
       method: "POST",
       headers: { "content-type": "application/json", "content-length": String(2 * 1024 * 1024) },
       body: "{}",
@@ -268,7 +271,7 @@ describe("forged and bad events", () => {
 });
 
 describe("when the event cannot be stored", () => {
-  it("answers 500 to every request of the failed batch and acknowledges none", async () => {
+  it("answers 503 to every request of a batch the closed database could not store, and acknowledges none", async () => {
     await seedStravaAthlete(env, { ownerId: 1009 });
     const broken = openDatabase(env.config.databaseUrl, { max: 1 });
     await broken.close();
@@ -278,8 +281,8 @@ describe("when the event cannot be stored", () => {
       Array.from({ length: 5 }, (_, i) => post(a, stravaEvent({ objectId: 5100 + i, ownerId: 1009 }))),
     );
     for (const res of answers) {
-      expect(res.status).toBe(500);
-      expect(((await res.json()) as { error: { code: string } }).error.code).toBe("internal");
+      expect(res.status).toBe(503);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe("unavailable");
     }
     const [n] = await env.pool.db
       .select({ n: count() })
@@ -306,7 +309,7 @@ describe("when Redis cannot take the job", () => {
 
     const res = await post(app({ queues: deadQueues }), stravaEvent({ objectId: 5200, ownerId: 1010 }));
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ status: "stored" });
+    expect(await res.json()).toEqual({ status: "received" });
     const [row] = await rows(5200);
     if (!row) throw new Error("not stored");
     expect(await env.queues.strava.getJob(stravaEventJobId(row.id))).toBeUndefined();

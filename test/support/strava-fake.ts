@@ -15,6 +15,7 @@ import { connectAthlete } from "../../src/db/repos/connections.ts";
 import { getInboxEvent, type InboxEvent } from "../../src/db/repos/webhook-inbox.ts";
 import { webhookEvents } from "../../src/db/schema/index.ts";
 import { parseStravaJson } from "../../src/integrations/strava/activity.ts";
+import { webhookPath } from "../../src/server/webhook-path.ts";
 import type { QueueName } from "../../src/workers/jobs.ts";
 import { startWorkers } from "../../src/workers/run-workers.ts";
 import { stravaEventJobId } from "../../src/workers/strava/event-jobs.ts";
@@ -34,8 +35,11 @@ export const STRAVA_TEST_ENV = {
   STRAVA_CLIENT_SECRET: "client-secret-for-tests",
   STRAVA_VERIFY_TOKEN: "verify-token-for-tests",
   STRAVA_SUBSCRIPTION_ID: "120475",
+  STRAVA_WEBHOOK_SECRET: "webhook-secret-for-tests-0123456789",
 } as const;
 export const SUBSCRIPTION_ID = 120475;
+/** Where the test app takes Strava's events: the webhook path with the test secret. */
+export const STRAVA_WEBHOOK = webhookPath("strava", STRAVA_TEST_ENV.STRAVA_WEBHOOK_SECRET);
 
 /** The headers recorded with GET /activities/1946417534 (_http-metadata.json). */
 export const RECORDED_RATE = {
@@ -338,7 +342,7 @@ export async function deliverStravaEvent(
   db: Database,
   event: ReturnType<typeof stravaEvent>,
 ): Promise<number> {
-  const res = await app.request("/webhooks/strava", {
+  const res = await app.request(STRAVA_WEBHOOK, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify(event),

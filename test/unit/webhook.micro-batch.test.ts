@@ -59,6 +59,51 @@ describe("the webhook micro-batcher", () => {
     expect(await b.submit(3)).toBe(3);
   });
 
+  it("flushes a failed batch again item by item when retryAlone says so: only the bad item fails", async () => {
+    const batches: number[][] = [];
+    const followed: number[][] = [];
+    const b = createMicroBatcher<number, number>(
+      {
+        flush: async (xs) => {
+          batches.push(xs);
+          if (xs.includes(13)) throw new Error(xs.length > 1 ? "batch refused" : "13 refused");
+          return xs.map((x) => x * 10);
+        },
+        retryAlone: (err) => (err as Error).message !== "database gone",
+        after: async (xs) => {
+          followed.push(xs);
+        },
+      },
+      { windowMs: 5, maxBatch: 10, maxInFlight: 1 },
+    );
+    const answers = await Promise.allSettled([12, 13, 14].map((x) => b.submit(x)));
+    expect(answers.map((a) => (a.status === "fulfilled" ? a.value : (a.reason as Error).message))).toEqual([
+      120,
+      "13 refused",
+      140,
+    ]);
+    expect(batches).toEqual([[12, 13, 14], [12], [13], [14]]);
+    await b.drain();
+    expect(followed).toEqual([[12, 14]]);
+  });
+
+  it("does not retry item by item when retryAlone says the store itself is away", async () => {
+    let flushes = 0;
+    const b = createMicroBatcher<number, number>(
+      {
+        flush: async () => {
+          flushes++;
+          throw new Error("database gone");
+        },
+        retryAlone: (err) => (err as Error).message !== "database gone",
+      },
+      { windowMs: 5, maxBatch: 10, maxInFlight: 1 },
+    );
+    const answers = await Promise.allSettled([1, 2, 3].map((x) => b.submit(x)));
+    expect(answers.every((a) => a.status === "rejected")).toBe(true);
+    expect(flushes).toBe(1);
+  });
+
   it("answers before the follow-up step, which keeps the slot until it is done", async () => {
     const events: string[] = [];
     let release: () => void = () => {};

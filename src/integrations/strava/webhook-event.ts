@@ -21,6 +21,24 @@ export const stravaWebhookEventSchema = z.object({
 
 export type StravaWebhookEvent = z.infer<typeof stravaWebhookEventSchema>;
 
+/** 2009-01-01T00:00:00Z: Strava began in 2009, so no event of it is older. */
+export const EARLIEST_EVENT_TIME = 1_230_768_000;
+/** Clocks drift and queues lag, but an event is never dated more than a day ahead. */
+export const EVENT_TIME_LEEWAY_S = 86_400;
+
+/**
+ * Why the event's `event_time` cannot be true, or null when it can: before 2009 or
+ * more than a day after `now`. Checked before storing: such a time would mint a
+ * fresh dedupe key for a replayed event, and one far enough out (2^53) is more
+ * than Postgres' timestamp holds.
+ */
+export function eventTimeOutOfWindow(eventTime: number, now: Date): string | null {
+  if (eventTime < EARLIEST_EVENT_TIME) return "event_time is before 2009";
+  if (eventTime > Math.floor(now.getTime() / 1000) + EVENT_TIME_LEEWAY_S)
+    return "event_time is more than a day ahead";
+  return null;
+}
+
 /** An athlete revoking runstrong's access: `updates.authorized` is the string "false". */
 export function isDeauthorization(e: StravaWebhookEvent): boolean {
   return e.object_type === "athlete" && String(e.updates.authorized) === "false";
