@@ -19,6 +19,7 @@ import {
   queueEvents,
   runWorkers,
   STRAVA_TEST_ENV,
+  STRAVA_WEBHOOK,
   seedStravaAthlete,
   settledEvent,
   stravaEvent,
@@ -29,7 +30,6 @@ import { useTestEnv } from "../support/test-env.ts";
 
 const env = await useTestEnv({ ...STRAVA_TEST_ENV });
 const fake = useStravaFake();
-  STRAVA_WEBHOOK,
 const db = env.pool.db;
 
 const app = createApp({
@@ -193,84 +193,5 @@ describe("athlete deauthorization", () => {
     expect(replans.map((j) => j.data)).toEqual([
       { athleteId: athlete.id, cause: { type: "disconnect", provider: "strava" } },
     ]);
-  });
-});
-
-describe("a deauthorization Strava does not confirm", () => {
-  const deps = () => ({
-    config: env.config,
-    db,
-    queues: env.queues,
-    logger: env.logger,
-    now: () => new Date(),
-  });
-
-  it("leaves the athlete, their plan and activities intact and their session working while Strava still grants a refresh", async () => {
-    const athlete = await athleteWithStravaData(5003, 10_201);
-    await replanAthlete({ athleteId: athlete.id, cause: { type: "connect", provider: "strava" } }, deps(), {
-      jobId: "t",
-      attempt: 1,
-      logger: env.logger,
-    });
-    const plan = await latestPlan(db, athlete.id);
-    expect(plan).not.toBeNull();
-    const session = sessionToken(athlete.id, env.config, Date.now());
-    const classified = await countWhere(
-      db.select().from(dayClassifications).where(eq(dayClassifications.athleteId, athlete.id)),
-    );
-    const callsBefore = fake.requests.length;
-
-    const eventId = await deliver(deauthorize(5003));
-    expect(await settledEvent(env, eventId)).toMatchObject({
-      status: "ignored",
-      error: FORGED_DEAUTHORIZATION_NOTE,
-    });
-
-    expect(await countWhere(db.select().from(athletes).where(eq(athletes.id, athlete.id)))).toBe(1);
-    expect(await countWhere(db.select().from(activities).where(eq(activities.athleteId, athlete.id)))).toBe(
-      2,
-    );
-    expect(
-      await countWhere(
-        db.select().from(dayClassifications).where(eq(dayClassifications.athleteId, athlete.id)),
-      ),
-    ).toBe(classified);
-    expect((await latestPlan(db, athlete.id))?.id).toBe(plan?.id);
-    const [connection] = await db
-      .select()
-      .from(providerConnections)
-      .where(eq(providerConnections.externalAthleteId, "5003"));
-    expect(connection?.status).toBe("active");
-    // The question was one refresh; the pair Strava granted is the one kept.
-    expect(fake.requests.slice(callsBefore).map((r) => `${r.method} ${r.path}`)).toEqual(["POST /token"]);
-    expect(connection && readTokens(connection, env.config.secrets.tokenEncryptionKey)?.refreshToken).toBe(
-      "refresh-1",
-    );
-
-    const res = await app.request("/api/plan", { headers: { cookie: `${SESSION_COOKIE}=${session}` } });
-    expect(res.status).toBe(200);
-  });
-
-  it("is asked again when Strava's token endpoint fails, and deletes nothing even on the last attempt", async () => {
-    const { athlete } = await seedStravaAthlete(env, { ownerId: 5004 });
-    const eventId = await deliver(deauthorize(5004));
-    // This test drives the handler itself, attempt by attempt.
-    await env.queues.strava.obliterate({ force: true });
-    fake.token.unavailable = 2;
-
-    const run = (attempt: number) =>
-      handleStravaEvent({ eventId }, deps(), { jobId: "t", attempt, logger: env.logger });
-    await expect(run(1)).rejects.toBeInstanceOf(StravaUnavailableError);
-    expect((await getInboxEvent(db, eventId))?.status).toBe("received");
-    await expect(run(JOBS["strava-event"].attempts)).rejects.toBeInstanceOf(StravaUnavailableError);
-    expect((await getInboxEvent(db, eventId))?.status).toBe("failed");
-
-    expect(await countWhere(db.select().from(athletes).where(eq(athletes.id, athlete.id)))).toBe(1);
-    const [connection] = await db
-      .select()
-      .from(providerConnections)
-      .where(eq(providerConnections.externalAthleteId, "5004"));
-    expect(connection?.status).toBe("active");
-    expect(fake.token.presented).toEqual(["seed-refresh-5004", "seed-refresh-5004"]);
   });
 });
