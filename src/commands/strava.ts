@@ -1,6 +1,7 @@
 // `runstrong strava subscribe | status | unsubscribe`: the application's one Strava
 // push subscription (webhook). Strava validates the callback while creating it,
-// so `subscribe` needs the server running and reachable at PUBLIC_URL.
+// so `subscribe` needs the server running and reachable at PUBLIC_URL. The callback
+// carries STRAVA_WEBHOOK_SECRET in its path; nothing here prints or logs it.
 import type { Config } from "../config.ts";
 import { openDatabase } from "../db/client.ts";
 import { deleteAppState, setAppState } from "../db/repos/app-state.ts";
@@ -14,15 +15,16 @@ import {
 } from "../integrations/strava/api.ts";
 import type { Logger } from "../observability/logger.ts";
 import { boot } from "../runtime/bootstrap.ts";
+import { redactWebhookUrl, webhookPath } from "../server/webhook-path.ts";
 import { type CommandIO, type CommandRun, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from "./command.ts";
 
 const USAGE = "usage: runstrong strava subscribe | status | unsubscribe";
 const ACTIONS = ["subscribe", "status", "unsubscribe"] as const;
 type Action = (typeof ACTIONS)[number];
 
-/** The webhook address Strava is given. */
+/** The webhook address Strava is given: PUBLIC_URL/webhooks/strava/{STRAVA_WEBHOOK_SECRET}. */
 export function callbackUrl(config: Config): string {
-  return `${config.http.publicUrl}/webhooks/strava`;
+  return `${config.http.publicUrl}${webhookPath("strava", config.strava.webhookSecret ?? "")}`;
 }
 
 function parseArgs(args: string[]): Action {
@@ -40,13 +42,22 @@ function missingConfig(config: Config, action: Action): string | null {
   if (!config.strava.clientId) missing.push("STRAVA_CLIENT_ID");
   if (!config.strava.clientSecret) missing.push("STRAVA_CLIENT_SECRET");
   if (action === "subscribe" && !config.strava.verifyToken) missing.push("STRAVA_VERIFY_TOKEN");
+  if (action === "subscribe" && !config.strava.webhookSecret) missing.push("STRAVA_WEBHOOK_SECRET");
   return missing.length > 0
     ? `set ${missing.join(", ")} first (docs/strava.md shows how to create a Strava API application)`
     : null;
 }
 
 function json(s: StravaPushSubscription | null): string {
-  return `${JSON.stringify(s ? { id: s.id, callbackUrl: s.callbackUrl, applicationId: s.applicationId } : null)}\n`;
+  return `${JSON.stringify(
+    s
+      ? {
+          id: s.id,
+          callbackUrl: s.callbackUrl ? redactWebhookUrl(s.callbackUrl) : s.callbackUrl,
+          applicationId: s.applicationId,
+        }
+      : null,
+  )}\n`;
 }
 
 export const run: CommandRun = async (args, io) => {
@@ -108,13 +119,16 @@ async function subscribe({ config, logger, db, io }: Deps): Promise<number> {
     }
     io.stderr.write(
       existing
-        ? `runstrong strava subscribe: this Strava application already has subscription ${existing.id} for ${existing.callbackUrl ?? "another callback"}; run \`runstrong strava unsubscribe\` first\n`
-        : `runstrong strava subscribe: Strava refused the subscription (${err.message}). While subscribing, Strava calls ${url}: the server must be running (runstrong start or serve), reachable from the internet at PUBLIC_URL, and started with the same STRAVA_VERIFY_TOKEN as this command\n`,
+        ? `runstrong strava subscribe: this Strava application already has subscription ${existing.id} for ${existing.callbackUrl ? redactWebhookUrl(existing.callbackUrl) : "another callback"}; Strava cannot change a callback, so move it: \`runstrong strava unsubscribe\`, then subscribe again (docs/strava.md)\n`
+        : `runstrong strava subscribe: Strava refused the subscription (${err.message}). While subscribing, Strava calls ${redactWebhookUrl(url)}: the server must be running (runstrong start or serve), reachable from the internet at PUBLIC_URL, and started with the same STRAVA_VERIFY_TOKEN and STRAVA_WEBHOOK_SECRET as this command\n`,
     );
     return EXIT_FAILURE;
   }
   await setAppState(db, STRAVA_SUBSCRIPTION_KEY, { id: created.id });
-  logger.info({ subscriptionId: created.id, callbackUrl: url }, "strava push subscription created");
+  logger.info(
+    { subscriptionId: created.id, callbackUrl: redactWebhookUrl(url) },
+    "strava push subscription created",
+  );
   io.stdout.write(json(created));
   return EXIT_OK;
 }
@@ -125,6 +139,11 @@ async function status({ config, logger, db, io }: Deps): Promise<number> {
   if ((current?.id ?? null) !== stored)
     io.stderr.write(
       `runstrong strava status: the database remembers ${stored === null ? "no subscription" : `subscription ${stored}`}, Strava has ${current ? `subscription ${current.id}` : "none"}; run \`runstrong strava subscribe\` to bring them together\n`,
+    );
+  // An old callback (no secret, an older secret or another PUBLIC_URL) gets no event through.
+  if (current?.callbackUrl && config.strava.webhookSecret && current.callbackUrl !== callbackUrl(config))
+    io.stderr.write(
+      `runstrong strava status: Strava calls ${redactWebhookUrl(current.callbackUrl)}, which is not this server's webhook address (PUBLIC_URL, STRAVA_WEBHOOK_SECRET); move the subscription: \`runstrong strava unsubscribe\`, then \`runstrong strava subscribe\` (docs/strava.md)\n`,
     );
   io.stdout.write(json(current ?? null));
   return EXIT_OK;

@@ -72,7 +72,7 @@ async function storedSubscription() {
 }
 
 describe("runstrong strava", () => {
-  it("subscribe creates the subscription for PUBLIC_URL/webhooks/strava and stores its id", async () => {
+  it("subscribe creates the subscription for PUBLIC_URL/webhooks/strava/{secret} and stores its id", async () => {
     const { code, stdout, stderr } = await cli(["strava", "subscribe"]);
     expect(stderr).toBe("");
     expect(code).toBe(0);
@@ -81,6 +81,20 @@ describe("runstrong strava", () => {
     const post = fake.requests.find((r) => r.method === "POST" && r.path === "/push_subscriptions");
     expect(post).toBeDefined();
     expect(post?.token).toBeNull();
+    expect(post?.form?.get("callback_url")).toBe(
+      `${PUBLIC_URL}/webhooks/strava/${STRAVA_TEST_ENV.STRAVA_WEBHOOK_SECRET}`,
+    );
+    expect(post?.form?.get("verify_token")).toBe(STRAVA_TEST_ENV.STRAVA_VERIFY_TOKEN);
+    // The secret goes to Strava only: not to the terminal, not to the log.
+    expect(stdout + stderr).not.toContain(STRAVA_TEST_ENV.STRAVA_WEBHOOK_SECRET);
+  });
+
+  it("status says when Strava calls an address that is not this server's webhook", async () => {
+    // The recorded subscription's callback is an ngrok URL with no secret.
+    const { code, stderr } = await cli(["strava", "status"]);
+    expect(code).toBe(0);
+    expect(stderr).toMatch(/not this server's webhook address.*unsubscribe.*subscribe/);
+    expect(stderr).not.toContain(STRAVA_TEST_ENV.STRAVA_WEBHOOK_SECRET);
   });
 
   it("status prints the subscription as JSON", async () => {

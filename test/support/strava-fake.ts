@@ -99,6 +99,8 @@ export interface RecordedRequest {
   search: string;
   /** the bearer token the request carried, if any */
   token: string | null;
+  /** the form a POST /push_subscriptions sent */
+  form?: URLSearchParams;
 }
 
 export interface StravaFake {
@@ -220,8 +222,10 @@ export function useStravaFake(): StravaFake {
       record(request, API);
       return HttpResponse.json(stravaFixture("strava-push-subscriptions-list.json") as unknown[]);
     }),
-    http.post(`${API}/push_subscriptions`, ({ request }) => {
+    http.post(`${API}/push_subscriptions`, async ({ request }) => {
       record(request, API);
+      const last = fake.requests.at(-1);
+      if (last) last.form = new URLSearchParams(await request.text());
       return HttpResponse.json(
         stravaFixture("strava-push-subscription-create.json") as Record<string, unknown>,
         {
