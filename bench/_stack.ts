@@ -47,7 +47,8 @@ export async function withBenchStack<T>(
   await ensureDatabase(config.databaseUrl);
   const pool = openDatabase(config.databaseUrl, { applicationName: "runstrong-bench" });
   const redis = createRedis(config.redis.url, "runstrong-bench");
-  const queues = createQueues(redis, prefix);
+  // A database of its own each run: any install id will do.
+  const queues = createQueues(redis, prefix, randomBytes(8).toString("hex"));
   const problems: unknown[] = [];
   const attempt = async (step: () => Promise<unknown>) => {
     try {

@@ -1,6 +1,6 @@
 // The `runstrong` command line. Each command lives in src/commands/<name>.ts and is
 // loaded only when asked for, so `runstrong plan` never opens a database pool.
-import { type CommandIO, type CommandRun, EXIT_USAGE } from "./commands/command.ts";
+import { type CommandIO, type CommandRun, EXIT_USAGE, UsageError } from "./commands/command.ts";
 
 const commands: Record<string, { summary: string; load: () => Promise<{ run: CommandRun }> }> = {
   start: {
@@ -49,5 +49,12 @@ export async function main(argv: string[], io: CommandIO): Promise<number> {
     return EXIT_USAGE;
   }
   const mod = await command.load();
-  return mod.run(args, io);
+  try {
+    return await mod.run(args, io);
+  } catch (err) {
+    // Raised past a command, e.g. by start-up: this install's Redis prefix is another's.
+    if (!(err instanceof UsageError)) throw err;
+    io.stderr.write(`runstrong ${name}: ${err.message}\n`);
+    return EXIT_USAGE;
+  }
 }

@@ -59,6 +59,8 @@ const envSchema = z.object({
   METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
   WORKER_CONCURRENCY: z.coerce.number({ message: "must be a number" }).int().min(1).max(64).default(4),
   SHUTDOWN_TIMEOUT_MS: positiveMs.default(10_000),
+  /** how often stored Strava events still waiting are queued again (and how old they must be) */
+  INBOX_SWEEP_EVERY_MS: z.coerce.number({ message: "must be a number" }).int().min(1_000).default(60_000),
   WEBHOOK_INBOX_RETENTION_DAYS: z.coerce.number({ message: "must be a number" }).int().min(1).default(30),
   SECRETS_FILE: z.string().default(".runstrong/secrets.json"),
   STRAVA_CLIENT_ID: z
@@ -109,7 +111,7 @@ export interface Config {
     metricsToken: string | null;
     generatedFile: string | null;
   };
-  workers: { concurrency: number; shutdownTimeoutMs: number };
+  workers: { concurrency: number; shutdownTimeoutMs: number; inboxSweepEveryMs: number };
   retention: { webhookInboxDays: number };
   strava: {
     /** null when STRAVA_CLIENT_ID / STRAVA_CLIENT_SECRET are unset: Strava features are off and say so */
@@ -249,7 +251,11 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd()):
       metricsToken: e.METRICS_TOKEN ?? null,
       generatedFile,
     },
-    workers: { concurrency: e.WORKER_CONCURRENCY, shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS },
+    workers: {
+      concurrency: e.WORKER_CONCURRENCY,
+      shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+      inboxSweepEveryMs: e.INBOX_SWEEP_EVERY_MS,
+    },
     retention: { webhookInboxDays: e.WEBHOOK_INBOX_RETENTION_DAYS },
     strava: {
       clientId: e.STRAVA_CLIENT_ID ?? null,

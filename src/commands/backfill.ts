@@ -74,7 +74,7 @@ export const run: CommandRun = async (args, io) => {
   const booted = await boot(io, "backfill", { postgres: true, redis: true }, "answer");
   if (typeof booted === "number") return booted;
   const { config, logger } = booted;
-  const res = openResources(config, logger, "backfill");
+  const res = await openResources(config, logger, "backfill");
   await res.ready();
   try {
     const athlete = await getAthlete(res.pool.db, parsed.athleteId);
@@ -97,7 +97,7 @@ export const run: CommandRun = async (args, io) => {
 
 async function follow(
   io: CommandIO,
-  res: ReturnType<typeof openResources>,
+  res: Awaited<ReturnType<typeof openResources>>,
   { athleteId, weeks }: BackfillArgs,
 ): Promise<number> {
   const { config, logger, queues } = res;

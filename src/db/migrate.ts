@@ -3,6 +3,7 @@ import { fileURLToPath } from "node:url";
 import { migrate } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
 import type { DatabasePool } from "./client.ts";
+import { ensureInstallId } from "./repos/app-state.ts";
 
 export const MIGRATIONS_FOLDER = fileURLToPath(new URL("../../migrations", import.meta.url));
 
@@ -33,11 +34,13 @@ export async function ensureDatabase(url: string): Promise<boolean> {
   }
 }
 
+/** Applies the shipped migrations and gives a new database its install id. */
 export async function runMigrations(pool: DatabasePool): Promise<void> {
   const reserved = await pool.sql.reserve();
   try {
     await reserved`select pg_advisory_lock(${MIGRATION_LOCK})`;
     await migrate(pool.db, { migrationsFolder: MIGRATIONS_FOLDER });
+    await ensureInstallId(pool.db);
   } finally {
     await reserved`select pg_advisory_unlock(${MIGRATION_LOCK})`.catch(() => {});
     reserved.release();

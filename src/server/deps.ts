@@ -3,6 +3,7 @@ import type { Config } from "../config.ts";
 import type { Database } from "../db/client.ts";
 import type { Logger } from "../observability/logger.ts";
 import type { Metrics } from "../observability/metrics.ts";
+import { QUEUE_NAMES } from "../workers/jobs.ts";
 import type { Queues } from "../workers/queues.ts";
 
 export interface ReadinessCheck {
@@ -31,5 +32,5 @@ export type AppEnv = {
 };
 
 export function allQueues(queues: Queues): Queue[] {
-  return Object.values(queues);
+  return QUEUE_NAMES.map((name) => queues[name]);
 }

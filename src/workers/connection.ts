@@ -47,3 +47,42 @@ export function redisReady(client: Redis, timeoutMs: number): Promise<void> {
     client.once("ready", onReady);
   });
 }
+
+/** How long a process's claim on its Redis prefix lasts unless renewed. */
+export const PREFIX_LEASE_MS = 30_000;
+/** How often a running process renews it (and so notices a Redis that lost its keys). */
+export const PREFIX_RENEW_MS = 5_000;
+
+/** `<prefix>:install-id`: which install's database the jobs under this prefix belong to. */
+export function prefixOwnerKey(prefix: string): string {
+  return `${prefix}:install-id`;
+}
+
+/**
+ * `held`: the prefix is this install's; `fresh` when the key was missing (the
+ * first process, or Redis lost it). `taken`: another install's processes hold it.
+ */
+export type PrefixClaim = { kind: "held"; fresh: boolean } | { kind: "taken"; by: string };
+
+const CLAIM_SCRIPT = `
+local current = redis.call('GET', KEYS[1])
+if current and current ~= ARGV[1] then return current end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+if current then return 1 end
+return 0`;
+
+/**
+ * Records `installId` under the prefix for `leaseMs`, unless another install holds
+ * it. Every process renews its lease while it runs, so the key of an install
+ * that is gone (its database recreated, say) lapses and the prefix is free again.
+ */
+export async function claimPrefix(
+  client: Redis,
+  prefix: string,
+  installId: string,
+  leaseMs: number = PREFIX_LEASE_MS,
+): Promise<PrefixClaim> {
+  const answer = await client.eval(CLAIM_SCRIPT, 1, prefixOwnerKey(prefix), installId, String(leaseMs));
+  if (typeof answer === "string") return { kind: "taken", by: answer };
+  return { kind: "held", fresh: answer === 0 };
+}

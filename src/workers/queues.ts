@@ -2,11 +2,29 @@ import { type JobsOptions, Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import { JOBS, type JobName, type JobPayload, QUEUE_NAMES, type QueueName } from "./jobs.ts";
 
-export type Queues = Record<QueueName, Queue>;
+/**
+ * The queues of one install, and its install id (app_state "install-id"), which
+ * job ids that name a database row carry (see rowJobId).
+ */
+export type Queues = Record<QueueName, Queue> & { readonly installId: string };
 
-export function createQueues(connection: Redis, prefix: string): Queues {
+export function createQueues(connection: Redis, prefix: string, installId: string): Queues {
+  if (!/^[A-Za-z0-9_-]+$/.test(installId)) throw new Error(`not an install id: "${installId}"`);
   const entries = QUEUE_NAMES.map((name) => [name, new Queue(name, { connection, prefix })] as const);
-  return Object.fromEntries(entries) as Queues;
+  const queues = Object.fromEntries(entries);
+  // Not enumerable: Object.values(queues) stays the list of queues.
+  Object.defineProperty(queues, "installId", { value: installId, enumerable: false });
+  return queues as unknown as Queues;
+}
+
+/**
+ * `<kind>-<install id>-<key>`: the id of a job that stands for one database row.
+ * Row ids come from sequences that start again in a recreated database, and
+ * BullMQ silently drops a job whose id it still keeps (completed jobs stay a
+ * day), so the id names the install as well as the row.
+ */
+export function rowJobId(queues: Pick<Queues, "installId">, kind: string, key: string | number): string {
+  return `${kind}-${queues.installId}-${key}`;
 }
 
 /**
@@ -33,5 +51,5 @@ export async function enqueue<N extends JobName>(
 }
 
 export async function closeQueues(queues: Queues): Promise<void> {
-  await Promise.all(Object.values(queues).map((q) => q.close()));
+  await Promise.all(QUEUE_NAMES.map((name) => queues[name].close()));
 }

@@ -263,7 +263,7 @@ describe("while Redis is away", () => {
     producer.on("error", () => {});
     onTestFinished(() => producer.disconnect());
     await redisReady(producer, 5_000);
-    const queues = createQueues(producer, env.prefix);
+    const queues = createQueues(producer, env.prefix, env.queues.installId);
     onTestFinished(() => closeQueues(queues).catch(() => {}));
     const app = createApp({
       config: env.config,

@@ -6,6 +6,7 @@ import { athletes, dayClassifications, plannedSessions, planVersions } from "../
 import { localDate } from "../../src/domain/time.ts";
 import type { ReplanCause } from "../../src/workers/jobs.ts";
 import { enqueue } from "../../src/workers/queues.ts";
+import { planChangedJobId } from "../../src/workers/replan/replan-athlete.ts";
 import { startWorkers } from "../../src/workers/run-workers.ts";
 import { seedActivity, seedAthlete } from "../support/builders.ts";
 import { separateRedis, useTestEnv } from "../support/test-env.ts";
@@ -46,7 +47,7 @@ async function replan(athleteId: number, cause: ReplanCause, jobId: string) {
 }
 
 async function published(planVersionId: number) {
-  const job = await env.queues["plan-events"].getJob(`plan-changed-${planVersionId}`);
+  const job = await env.queues["plan-events"].getJob(planChangedJobId(env.queues, planVersionId));
   expect(job, "plan-changed job").toBeDefined();
   return job?.waitUntilFinished(publishEvents, 15_000);
 }

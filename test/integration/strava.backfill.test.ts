@@ -251,7 +251,9 @@ describe("strava-backfill", () => {
     await enqueueStravaEvents(env.queues, [987_654]);
     runWorkers(env, ["strava"], 1);
     await (await env.queues.strava.getJob(backfillId ?? ""))?.waitUntilFinished(qe, 20_000);
-    expect(order.indexOf(stravaEventJobId(987_654))).toBeGreaterThanOrEqual(0);
-    expect(order.indexOf(stravaEventJobId(987_654))).toBeLessThan(order.indexOf(backfillId ?? ""));
+    expect(order.indexOf(stravaEventJobId(env.queues, 987_654))).toBeGreaterThanOrEqual(0);
+    expect(order.indexOf(stravaEventJobId(env.queues, 987_654))).toBeLessThan(
+      order.indexOf(backfillId ?? ""),
+    );
   });
 });

@@ -35,7 +35,7 @@ const deliver = (event: ReturnType<typeof stravaEvent>) => deliverStravaEvent(ap
 async function delayedJob(eventId: number) {
   return vi.waitFor(
     async () => {
-      const job = await env.queues.strava.getJob(stravaEventJobId(eventId));
+      const job = await env.queues.strava.getJob(stravaEventJobId(env.queues, eventId));
       if (!job || !(await job.isDelayed())) throw new Error("not delayed yet");
       return job;
     },

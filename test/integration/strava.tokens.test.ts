@@ -125,7 +125,7 @@ describe("a refused refresh", () => {
     expect(connection?.status).toBe("needs_reauth");
     expect(connection?.statusReason).toMatch(/refused the token refresh \(400\)/);
     expect((await settledEvent(env, eventId))?.status).toBe("failed");
-    expect((await env.queues.strava.getJob(stravaEventJobId(eventId)))?.attemptsMade).toBe(1);
+    expect((await env.queues.strava.getJob(stravaEventJobId(env.queues, eventId)))?.attemptsMade).toBe(1);
     expect(fake.count("GET", /^\/activities\/9005$/)).toBe(0);
     expect(tokenCalls()).toBe(1);
     // Logged for the athlete to be told, without the token itself.

@@ -9,6 +9,7 @@ import { type Database, openDatabase } from "../../src/db/client.ts";
 import { STRAVA_SUBSCRIPTION_KEY } from "../../src/db/repos/strava-data.ts";
 import { appState, webhookEvents } from "../../src/db/schema/index.ts";
 import { createApp } from "../../src/server/app.ts";
+import { allQueues } from "../../src/server/deps.ts";
 import { LIVE_PRIORITY } from "../../src/workers/jobs.ts";
 import { stravaProcessor } from "../../src/workers/processors/strava.ts";
 import { createQueues, enqueue, type Queues } from "../../src/workers/queues.ts";
@@ -87,7 +88,7 @@ describe("storing events", () => {
     if (!row) throw new Error("not stored");
     // The request adds one job for its batch, at live priority ...
     const batch = await vi.waitFor(async () => {
-      const found = await env.queues.strava.getJob(stravaEventBatchJobId([row.id]));
+      const found = await env.queues.strava.getJob(stravaEventBatchJobId(env.queues, [row.id]));
       if (!found) throw new Error("no batch job yet");
       return found;
     });
@@ -107,7 +108,7 @@ describe("storing events", () => {
       attempt: 1,
       logger: env.logger,
     });
-    const job = await env.queues.strava.getJob(`strava-event-${row.id}`);
+    const job = await env.queues.strava.getJob(stravaEventJobId(env.queues, row.id));
     expect(job?.name).toBe("strava-event");
     expect(job?.data).toEqual({ eventId: row.id });
     expect(job?.opts.priority).toBe(LIVE_PRIORITY);
@@ -177,7 +178,9 @@ describe("storing events", () => {
     const perEvent = (await env.queues.strava.getJobs(["prioritized", "waiting"])).filter(
       (j) => j.name === "strava-event" && mine.includes((j.data as { eventId: number }).eventId),
     );
-    expect(perEvent.map((j) => j.id).sort()).toEqual(mine.map(stravaEventJobId).sort());
+    expect(perEvent.map((j) => j.id).sort()).toEqual(
+      mine.map((id) => stravaEventJobId(env.queues, id)).sort(),
+    );
   });
 
   it("keeps two different changes of one activity in the same second apart", async () => {
@@ -303,8 +306,8 @@ describe("when Redis cannot take the job", () => {
       retryStrategy: () => null,
     });
     dead.on("error", () => {});
-    const deadQueues = createQueues(dead, env.prefix);
-    for (const q of Object.values(deadQueues)) q.on("error", () => {});
+    const deadQueues = createQueues(dead, env.prefix, env.queues.installId);
+    for (const q of allQueues(deadQueues)) q.on("error", () => {});
     onTestFinished(() => dead.disconnect());
 
     const res = await post(app({ queues: deadQueues }), stravaEvent({ objectId: 5200, ownerId: 1010 }));
@@ -312,7 +315,7 @@ describe("when Redis cannot take the job", () => {
     expect(await res.json()).toEqual({ status: "received" });
     const [row] = await rows(5200);
     if (!row) throw new Error("not stored");
-    expect(await env.queues.strava.getJob(stravaEventJobId(row.id))).toBeUndefined();
+    expect(await env.queues.strava.getJob(stravaEventJobId(env.queues, row.id))).toBeUndefined();
     await vi.waitFor(() =>
       expect(
         env.logs.some(
@@ -328,6 +331,8 @@ describe("when Redis cannot take the job", () => {
     const sweep = await env.queues.maintenance.getJob(jobId ?? "");
     const result = (await sweep?.waitUntilFinished(qe, 10_000)) as { requeued: number };
     expect(result.requeued).toBeGreaterThanOrEqual(1);
-    expect((await env.queues.strava.getJob(stravaEventJobId(row.id)))?.data).toEqual({ eventId: row.id });
+    expect((await env.queues.strava.getJob(stravaEventJobId(env.queues, row.id)))?.data).toEqual({
+      eventId: row.id,
+    });
   });
 });

@@ -314,7 +314,7 @@ export function runWorkers(env: TestEnv, queues: readonly QueueName[] = ["strava
 export async function stravaEventJob(env: TestEnv, eventId: number, timeout = 10_000) {
   return vi.waitFor(
     async () => {
-      const job = await env.queues.strava.getJob(stravaEventJobId(eventId));
+      const job = await env.queues.strava.getJob(stravaEventJobId(env.queues, eventId));
       if (!job) throw new Error(`no job for event ${eventId} yet`);
       return job;
     },

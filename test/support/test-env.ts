@@ -6,6 +6,7 @@ import { Redis } from "ioredis";
 import { afterAll } from "vitest";
 import { type Config, loadConfig } from "../../src/config.ts";
 import { type DatabasePool, openDatabase } from "../../src/db/client.ts";
+import { ensureInstallId } from "../../src/db/repos/app-state.ts";
 import { createLogger, type Logger } from "../../src/observability/logger.ts";
 import { createMetrics, type Metrics } from "../../src/observability/metrics.ts";
 import { createApp } from "../../src/server/app.ts";
@@ -42,7 +43,7 @@ export async function useTestEnv(env: Record<string, string> = {}): Promise<Test
   const config = testConfig({ DATABASE_URL: database.url, REDIS_URL, REDIS_PREFIX: prefix, ...env });
   const pool = openDatabase(database.url, { max: 5 });
   const redis = createRedis(REDIS_URL, "runstrong-test");
-  const queues = createQueues(redis, prefix);
+  const queues = createQueues(redis, prefix, await ensureInstallId(pool.db));
   const logs: Record<string, unknown>[] = [];
   const sink = new Writable({
     write(chunk, _enc, done) {

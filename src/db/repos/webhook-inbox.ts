@@ -1,4 +1,4 @@
-import { and, eq, inArray, lt, sql } from "drizzle-orm";
+import { and, eq, gt, inArray, lt, lte, sql } from "drizzle-orm";
 import type { Executor } from "../client.ts";
 import { webhookEvents } from "../schema/index.ts";
 
@@ -101,21 +101,55 @@ export async function storeStravaEvents(
   return out;
 }
 
-/** Strava events stored before `before` and still waiting to be handled, oldest first. */
-export async function pendingStravaEventIds(db: Executor, before: Date, limit: number): Promise<number[]> {
-  const rows = await db
-    .select({ id: webhookEvents.id })
+/** A stored Strava event still waiting to be handled, as the inbox sweep sees it. */
+export interface PendingInboxEvent {
+  id: number;
+  /** tries so far: 404 waits, re-queues by the sweep */
+  attempts: number;
+}
+
+/**
+ * Strava events stored before `before` and still "received", oldest (lowest id)
+ * first, from just after `afterId` up to `throughId`: the sweep pages through them
+ * with a cursor, so rows that stay stuck cannot hide the ones behind them.
+ */
+export async function pendingStravaEvents(
+  db: Executor,
+  o: { before: Date; afterId: number; throughId?: number; limit: number },
+): Promise<PendingInboxEvent[]> {
+  return db
+    .select({ id: webhookEvents.id, attempts: webhookEvents.attempts })
     .from(webhookEvents)
     .where(
       and(
         eq(webhookEvents.provider, "strava"),
         eq(webhookEvents.status, "received"),
-        lt(webhookEvents.receivedAt, before),
+        lt(webhookEvents.receivedAt, o.before),
+        gt(webhookEvents.id, o.afterId),
+        o.throughId === undefined ? undefined : lte(webhookEvents.id, o.throughId),
       ),
     )
-    .orderBy(webhookEvents.receivedAt)
-    .limit(limit);
-  return rows.map((r) => r.id);
+    .orderBy(webhookEvents.id)
+    .limit(o.limit);
+}
+
+/** Counts one more try of events the sweep queued again, and why; rows handled meanwhile are left alone. */
+export async function countInboxRequeue(db: Executor, ids: readonly number[], note: string): Promise<void> {
+  if (ids.length === 0) return;
+  await db
+    .update(webhookEvents)
+    .set({ attempts: sql`${webhookEvents.attempts} + 1`, error: note })
+    .where(and(inArray(webhookEvents.id, [...ids]), eq(webhookEvents.status, "received")));
+}
+
+/** Ends a still-"received" event as failed, with why (an event the sweep gives up on). */
+export async function giveUpInboxEvent(db: Executor, id: number, note: string): Promise<boolean> {
+  const updated = await db
+    .update(webhookEvents)
+    .set({ status: "failed", error: note, processedAt: sql`now()` })
+    .where(and(eq(webhookEvents.id, id), eq(webhookEvents.status, "received")))
+    .returning({ id: webhookEvents.id });
+  return updated.length > 0;
 }
 
 export async function getInboxEvent(db: Executor, id: number): Promise<InboxEvent | null> {

@@ -1,8 +1,8 @@
 import { purgeRawPayloads } from "../../db/repos/activities.ts";
-import { pendingStravaEventIds, pruneHandledEvents } from "../../db/repos/webhook-inbox.ts";
+import { pruneHandledEvents } from "../../db/repos/webhook-inbox.ts";
 import type { QueueProcessor } from "../context.ts";
 import { sweepOutbox } from "../outbox.ts";
-import { enqueueStravaEvents } from "../strava/event-jobs.ts";
+import { sweepStravaInbox } from "../strava/sweep-inbox.ts";
 
 const DAY_MS = 86_400_000;
 
@@ -16,10 +16,7 @@ export const maintenanceProcessor: QueueProcessor<"maintenance"> = {
   },
   "requeue-strava-inbox": async (payload, deps, ctx) => {
     const before = new Date(deps.now().getTime() - (payload.olderThanSeconds ?? 60) * 1000);
-    const ids = await pendingStravaEventIds(deps.db, before, 1000);
-    await enqueueStravaEvents(deps.queues, ids);
-    if (ids.length > 0) ctx.logger.info({ events: ids.length }, "re-queued stored Strava events");
-    return { requeued: ids.length };
+    return sweepStravaInbox(deps, { before, logger: ctx.logger });
   },
   "sweep-outbox": async (payload, deps, ctx) =>
     sweepOutbox(

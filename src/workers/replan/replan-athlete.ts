@@ -18,8 +18,13 @@ import { localDate } from "../../domain/time.ts";
 import { ensureRollForward } from "../athlete-schedules.ts";
 import type { JobContext, WorkerDeps } from "../context.ts";
 import type { JobPayload } from "../jobs.ts";
-import { enqueue } from "../queues.ts";
+import { enqueue, type Queues, rowJobId } from "../queues.ts";
 import { loadPlanInput } from "./load-input.ts";
+
+/** `plan-changed-<install id>-<plan version id>`: one hand-over per stored version. */
+export function planChangedJobId(queues: Pick<Queues, "installId">, planVersionId: number): string {
+  return rowJobId(queues, "plan-changed", planVersionId);
+}
 
 /** What a plan promises the athlete; reasons are left out so a reworded reason stores no new version. */
 export function fingerprint(sessions: readonly PlannedSession[], unplaced: unknown): string {
@@ -176,7 +181,7 @@ export async function replanAthlete(
         version: v.version,
         changes: v.diff as JobPayload<"plan-changed">["changes"],
       },
-      { jobId: `plan-changed-${v.id}` },
+      { jobId: planChangedJobId(deps.queues, v.id) },
     );
   }
   log.info(

@@ -2,11 +2,14 @@
 // webhook route (many at once, one addBulk) and for anything that re-queues events.
 import { createHash } from "node:crypto";
 import { JOBS, LIVE_PRIORITY } from "../jobs.ts";
-import type { Queues } from "../queues.ts";
+import { type Queues, rowJobId } from "../queues.ts";
 
-/** `strava-event-<inbox id>`: a repeated delivery or re-queue of the same row is the same job. */
-export function stravaEventJobId(eventId: number): string {
-  return `strava-event-${eventId}`;
+/**
+ * `strava-event-<install id>-<inbox id>`: a repeated delivery or re-queue of the
+ * same row is the same job; the same row id in a recreated database is not.
+ */
+export function stravaEventJobId(queues: Pick<Queues, "installId">, eventId: number): string {
+  return rowJobId(queues, "strava-event", eventId);
 }
 
 /** Adds one job per stored event in a single Redis round trip; ids already queued are left alone. */
@@ -18,7 +21,7 @@ export async function enqueueStravaEvents(queues: Queues, eventIds: readonly num
       name: "strava-event",
       data: def.payload.parse({ eventId }),
       opts: {
-        jobId: stravaEventJobId(eventId),
+        jobId: stravaEventJobId(queues, eventId),
         priority: LIVE_PRIORITY,
         attempts: def.attempts,
         backoff: { type: "exponential", delay: def.backoffMs },
@@ -29,10 +32,13 @@ export async function enqueueStravaEvents(queues: Queues, eventIds: readonly num
   );
 }
 
-/** `strava-event-batch-<sha1 of the sorted ids>`: the same set of events is the same job. */
-export function stravaEventBatchJobId(eventIds: readonly number[]): string {
+/** `strava-event-batch-<install id>-<sha1 of the sorted ids>`: the same set of events is the same job. */
+export function stravaEventBatchJobId(
+  queues: Pick<Queues, "installId">,
+  eventIds: readonly number[],
+): string {
   const key = [...eventIds].sort((a, b) => a - b).join(",");
-  return `strava-event-batch-${createHash("sha1").update(key).digest("hex")}`;
+  return rowJobId(queues, "strava-event-batch", createHash("sha1").update(key).digest("hex"));
 }
 
 /**
@@ -45,7 +51,7 @@ export async function enqueueStravaEventBatch(queues: Queues, eventIds: readonly
   const def = JOBS["strava-event-batch"];
   const ids = [...new Set(eventIds)];
   await queues[def.queue].add("strava-event-batch", def.payload.parse({ eventIds: ids }), {
-    jobId: stravaEventBatchJobId(ids),
+    jobId: stravaEventBatchJobId(queues, ids),
     priority: LIVE_PRIORITY,
     attempts: def.attempts,
     backoff: { type: "exponential", delay: def.backoffMs },
