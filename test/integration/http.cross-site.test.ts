@@ -130,7 +130,7 @@ describe("bodies a page elsewhere can send without asking", () => {
     for (const change of stateChanges(v)) {
       const json = JSON.stringify(change.json);
       const form = new URLSearchParams(
-        Object.entries(change.json).map(([k, value]) => [k, String(value)]),
+        Object.entries(change.json).map(([k, value]): [string, string] => [k, String(value)]),
       ).toString();
       for (const [contentType, body] of [
         // A <form enctype="text/plain"> can spell a JSON document; so can fetch() in no-cors mode.
@@ -246,19 +246,19 @@ describe("the queue dashboard's actions", () => {
   const addPath = "/admin/queues/api/queues/maintenance/add";
   const addBody = JSON.stringify({ name: "cross-site-test", data: {} });
   const added = async () =>
-    (await env.queues.maintenance.getJobs(["waiting", "delayed", "prioritized", "paused"])).filter(
+    (await env.queues.maintenance.getJobs(["waiting", "delayed", "prioritized"])).filter(
       (j) => j.name === "cross-site-test",
     ).length;
 
   it("cannot be ridden by a page elsewhere: Basic auth, text/plain and foreign origins add no job", async () => {
     const basic = `Basic ${Buffer.from(`admin:${ADMIN_TOKEN}`).toString("base64")}`;
-    const refusals = [
+    const refusals: Record<string, string>[] = [
       { authorization: basic, "content-type": "application/json", origin: PUBLIC_URL },
       { authorization: bearer, "content-type": "text/plain" },
       { authorization: bearer, "content-type": "application/x-www-form-urlencoded" },
       { authorization: bearer, "content-type": "application/json", origin: "https://evil.example" },
     ];
-    const statuses = [];
+    const statuses: number[] = [];
     for (const headers of refusals)
       statuses.push((await app.request(addPath, { method: "POST", headers, body: addBody })).status);
     expect(statuses).toEqual([401, 415, 415, 403]);
