@@ -2,7 +2,7 @@
 // reads and writes them. The planning fields are the `athlete` object of
 // `runstrong plan` (contracts/cli.md); the time zone lives in its own column.
 import { z } from "zod";
-import { AthleteSettingsSchema } from "./plan/input.ts";
+import { AthleteSettingsSchema, LiftsSchema } from "./plan/input.ts";
 import { DEFAULT_RUN_TEMPLATE, type WeeklyRunTemplate } from "./plan/run-template.ts";
 import { parseTime } from "./time.ts";
 
@@ -34,6 +34,8 @@ export const storedSettingsSchema = AthleteSettingsSchema.omit({ timezone: true 
       .url()
       .refine((u) => /^(https?|webcal):/.test(u), { message: "expected an http(s) or webcal URL" })
       .nullish(),
+    /** the athlete's one-rep maxes; `units` and `loadIncrementKg` come with the planning fields */
+    lifts: LiftsSchema.optional(),
   });
 
 export type StoredSettings = z.output<typeof storedSettingsSchema>;

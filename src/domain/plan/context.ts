@@ -79,6 +79,8 @@ export interface PlanContext {
   blackouts: Set<LocalDate>;
   /** strength the athlete logged, in start order */
   strengthDone: FixedSession[];
+  /** the athlete's busy times as merged [startMs, endMs) spans, in order: no session may overlap one */
+  busy: Array<[number, number]>;
   /** the day's classification (cached; dates outside the plan are classified on demand) */
   dayOf(date: LocalDate): DayClassification;
   runsOn(date: LocalDate): ClassifiedRun[];
@@ -210,6 +212,10 @@ export function planContextOf(raw: PlanInput): PlanContext {
     })
     .sort((x, y) => x.startMs - y.startMs);
 
+  const busy = mergeWindows(
+    input.busy.map((b): [number, number] => [Date.parse(b.start), Date.parse(b.end)]),
+  );
+
   return {
     input,
     clock,
@@ -220,12 +226,14 @@ export function planContextOf(raw: PlanInput): PlanContext {
     windows,
     blackouts: new Set(a.blackouts),
     strengthDone,
+    busy,
     dayOf,
     runsOn,
     calendar,
   };
 }
 
+/** Spans that overlap or touch become one (availability windows, busy times). */
 function mergeWindows(ws: Array<[number, number]>): Array<[number, number]> {
   const sorted = [...ws].sort((x, y) => x[0] - y[0] || x[1] - y[1]);
   const out: Array<[number, number]> = [];
@@ -253,6 +261,25 @@ export function runsNear(ctx: PlanContext, fromMs: number, toMs: number, marginM
     const r = runs[i] as ClassifiedRun;
     if (r.startMs >= toMs + marginMs) break;
     if (r.endMs > fromMs - marginMs) out.push(r);
+  }
+  return out;
+}
+
+/** Busy spans that overlap [fromMs, toMs), in order. */
+export function busyNear(ctx: PlanContext, fromMs: number, toMs: number): Array<[number, number]> {
+  const busy = ctx.busy;
+  let i = 0;
+  let j = busy.length;
+  while (i < j) {
+    const mid = (i + j) >> 1;
+    if ((busy[mid] as [number, number])[1] <= fromMs) i = mid + 1;
+    else j = mid;
+  }
+  const out: Array<[number, number]> = [];
+  for (; i < busy.length; i++) {
+    const b = busy[i] as [number, number];
+    if (b[0] >= toMs) break;
+    out.push(b);
   }
   return out;
 }

@@ -7,6 +7,7 @@
 // nearest start first. Anything left over was removed or added. Matching within
 // the week follows R6: the week owns its sessions, so a session never "moves"
 // into another week; it is removed there and added here.
+import { formatWeight, type Units } from "../strength/loadable.ts";
 import { type LocalDate, mondayOf } from "../time.ts";
 import type { PlanContext } from "./context.ts";
 import type { Exercise, Phase, SessionLetter } from "./input.ts";
@@ -135,6 +136,7 @@ export function diffPlans(
       before.session === after.session
         ? `Strength ${after.session}`
         : `Strength ${before.session} (now ${after.session})`;
+    const loads = loadChanges(before, after, ctx.input.athlete.units);
     if (a !== b) {
       const v = whyNot(before, j);
       const why = v ? because(ctx, v) : betterSlot(after);
@@ -142,13 +144,19 @@ export function diffPlans(
         ...base,
         type: "moved",
         ...(v ? { rule: v.rule } : {}),
-        sentence: `${name} moved from ${dayTime(b, clock)} to ${dayTime(a, clock)}: ${why}`,
+        sentence: `${name} moved from ${dayTime(b, clock)} to ${dayTime(a, clock)}: ${why}${loads.length > 0 ? `; ${loads.join("; ")}` : ""}`,
       });
     } else if (before.session !== after.session) {
       changes.push({
         ...base,
         type: "changed",
         sentence: `Strength ${before.session} on ${dayTime(a, clock)} is now Strength ${after.session}, to keep A and B alternating`,
+      });
+    } else if (loads.length > 0 && !contentChanged(withoutLoads(before), withoutLoads(after))) {
+      changes.push({
+        ...base,
+        type: "changed",
+        sentence: `Strength ${after.session} on ${dayTime(a, clock)}: ${loads.join("; ")}`,
       });
     } else if (contentChanged(before, after)) {
       const summary = after.reasons?.find((r) => / phase| taper|learning/.test(r));
@@ -226,4 +234,33 @@ function contentChanged(x: SessionRef, y: SessionRef): boolean {
   if (x.phase !== undefined && y.phase !== undefined && x.phase !== y.phase) return true;
   if (x.exercises && y.exercises) return JSON.stringify(x.exercises) !== JSON.stringify(y.exercises);
   return false;
+}
+
+/**
+ * The load changes between two versions of a session, one phrase per exercise whose
+ * `loadKg` differs: the new session's own reason for it when it gives one ("Back
+ * squat 4 x 5 at 82.5 kg, up from 80 kg: last Monday's sets left 2 reps in
+ * reserve"), else the plain change. Empty when the exercises are not the same list.
+ */
+function loadChanges(x: SessionRef, y: SessionRef, units: Units): string[] {
+  const xs = x.exercises;
+  const ys = y.exercises;
+  if (!xs || !ys || xs.length !== ys.length) return [];
+  const out: string[] = [];
+  ys.forEach((e, i) => {
+    const old = xs[i] as Exercise;
+    if (old.name !== e.name || old.loadKg === e.loadKg) return;
+    const head = `${e.name} ${e.sets} x ${e.reps} at `;
+    const own = e.loadKg !== undefined ? y.reasons?.find((r) => r.startsWith(head)) : undefined;
+    if (own) out.push(own);
+    else if (e.loadKg === undefined)
+      out.push(`${e.name} no longer has a load in kilograms (was ${formatWeight(old.loadKg ?? 0, units)})`);
+    else if (old.loadKg === undefined) out.push(`${head}${formatWeight(e.loadKg, units)}`);
+    else out.push(`${head}${formatWeight(e.loadKg, units)} (was ${formatWeight(old.loadKg, units)})`);
+  });
+  return out;
+}
+
+function withoutLoads(x: SessionRef): SessionRef {
+  return x.exercises ? { ...x, exercises: x.exercises.map(({ loadKg: _kg, ...e }) => e) } : x;
 }

@@ -3,6 +3,7 @@
 // API; planStrength itself trusts its typed input and only fills the defaults.
 import { z } from "zod";
 import type { Classification, DayKind } from "../classify/types.ts";
+import { DEFAULT_INCREMENT_KG, DEFAULT_INCREMENT_LB_KG, type Units } from "../strength/loadable.ts";
 import { isValidDate, isValidTimeZone, type LocalDate, parseTime } from "../time.ts";
 
 export type SessionLetter = "A" | "B";
@@ -53,7 +54,55 @@ export const AthleteSettingsSchema = z.object({
   strengthTiming: z.enum(["after-run", "before-run"]).default("after-run"),
   strengthExperience: z.enum(["trained", "new"]).default("trained"),
   liftingSince: localDateSchema.nullish(),
+  // No defaults in the schema (withDefaults fills them): stored settings read back would otherwise grow them.
+  units: z.enum(["kg", "lb"]).optional(),
+  loadIncrementKg: z.number().positive().max(25).optional(),
 });
+
+const oneRepMaxSchema = z.object({
+  oneRepMaxKg: z.number().positive().max(1000),
+  /** when the athlete tested or entered it; logged sets from after it win, an undated value loses to any log */
+  date: localDateSchema.optional(),
+});
+
+/** The athlete's own one-rep maxes (contracts: `lifts`); an unknown lift name is refused, not ignored. */
+export const LiftsSchema = z
+  .object({
+    backSquat: oneRepMaxSchema,
+    romanianDeadlift: oneRepMaxSchema,
+    bulgarianSplitSquat: oneRepMaxSchema,
+    stepUp: oneRepMaxSchema,
+    calfRaise: oneRepMaxSchema,
+    singleLegCalfRaise: oneRepMaxSchema,
+  })
+  .partial()
+  .strict();
+
+export const LoggedSetSchema = z.object({
+  reps: z.number().int().min(0).max(100),
+  weightKg: z.number().min(0).max(1000),
+  /** absent: unknown. Halves (from RPE) are fine. */
+  repsInReserve: z.number().min(0).max(10).optional(),
+});
+
+export const StrengthLogEntrySchema = z.object({
+  date: localDateSchema,
+  session: letterSchema.optional(),
+  exercises: z.array(
+    z.object({
+      /** the name the plan prints ("Back squat"); names of other exercises are kept but load nothing */
+      name: z.string().min(1).max(120),
+      sets: z.array(LoggedSetSchema).max(50),
+    }),
+  ),
+});
+
+export const BusyIntervalSchema = z
+  .object({ start: instantSchema, end: instantSchema })
+  .refine((b) => Date.parse(b.start) < Date.parse(b.end), {
+    message: "end must be after start",
+    path: ["end"],
+  });
 
 export const PlanRunSchema = z.object({
   start: instantSchema,
@@ -91,6 +140,9 @@ export const PlanInputSchema = z
     runs: z.array(PlanRunSchema),
     strengthDone: z.array(StrengthDoneSchema).default([]),
     currentPlan: z.array(CurrentPlanSessionSchema).default([]),
+    lifts: LiftsSchema.optional(),
+    strengthLog: z.array(StrengthLogEntrySchema).optional(),
+    busy: z.array(BusyIntervalSchema).optional(),
   })
   .refine((i) => i.from <= i.to, { message: "must not be before from", path: ["to"] })
   .refine((i) => Date.parse(i.to) - Date.parse(i.from) <= (MAX_PLAN_DAYS - 1) * 86_400_000, {
@@ -102,6 +154,14 @@ export type AvailabilityWindow = z.output<typeof availabilityWindowSchema>;
 export type AthleteSettings = z.output<typeof AthleteSettingsSchema>;
 export type StrengthDone = z.output<typeof StrengthDoneSchema>;
 export type CurrentPlanSession = z.output<typeof CurrentPlanSessionSchema>;
+export type Lifts = z.output<typeof LiftsSchema>;
+export type StrengthLogEntry = z.output<typeof StrengthLogEntrySchema>;
+export type BusyInterval = z.output<typeof BusyIntervalSchema>;
+/** The athlete with every default filled in. */
+export type ResolvedAthlete = Omit<AthleteSettings, "units" | "loadIncrementKg"> & {
+  units: Units;
+  loadIncrementKg: number;
+};
 
 /** A run as planStrength takes it. A caller that has already classified it (the re-plan
  * worker, the command for a full Strava activity) passes `classification`. */
@@ -111,9 +171,16 @@ export type PlanRun = z.output<typeof PlanRunSchema> & { classification?: Classi
 /** What planStrength accepts: the contract's input, optional fields may be left out. */
 export type PlanInput = Omit<z.input<typeof PlanInputSchema>, "runs"> & { runs: PlanRunInput[] };
 /** The same with every default filled in. */
-export type ResolvedPlanInput = Omit<z.output<typeof PlanInputSchema>, "runs" | "now"> & {
+export type ResolvedPlanInput = Omit<
+  z.output<typeof PlanInputSchema>,
+  "runs" | "now" | "athlete" | "lifts" | "strengthLog" | "busy"
+> & {
   now: string;
+  athlete: ResolvedAthlete;
   runs: PlanRun[];
+  lifts: Lifts;
+  strengthLog: StrengthLogEntry[];
+  busy: BusyInterval[];
 };
 
 /** Fills the contract's defaults; `now` defaults to the start of `from` in the athlete's zone. */
@@ -134,10 +201,16 @@ export function withDefaults(input: PlanInput, startOfFrom: (from: LocalDate) =>
       strengthTiming: a.strengthTiming ?? "after-run",
       strengthExperience: a.strengthExperience ?? "trained",
       liftingSince: a.liftingSince ?? null,
+      units: a.units ?? "kg",
+      loadIncrementKg:
+        a.loadIncrementKg ?? (a.units === "lb" ? DEFAULT_INCREMENT_LB_KG : DEFAULT_INCREMENT_KG),
     },
     runs: input.runs,
     strengthDone: (input.strengthDone ?? []).map((s) => ({ ...s, durationMin: s.durationMin ?? 45 })),
     currentPlan: input.currentPlan ?? [],
+    lifts: input.lifts ?? {},
+    strengthLog: input.strengthLog ?? [],
+    busy: input.busy ?? [],
   };
 }
 
@@ -154,6 +227,8 @@ export interface Exercise {
   sets: number;
   reps: string;
   load: string;
+  /** the load in kg, a whole multiple of the athlete's increment, when a one-rep max is known or estimated */
+  loadKg?: number;
 }
 
 export interface PlannedSession {

@@ -16,6 +16,7 @@ import type {
   SessionLetter,
   UnplacedSession,
 } from "./input.ts";
+import { applyLoads } from "./loads.ts";
 import { sessionsForWeek } from "./phases.ts";
 import { describePlacement, describeShortfall, type WeekFacts } from "./reasons.ts";
 import { dateRule, MIN_SESSION_SPACING_MS, sessionViolations, spacingBlockers } from "./rules.ts";
@@ -174,6 +175,7 @@ export function planWithContext(ctx: PlanContext): PlanOutput {
     }
   }
   sessions.sort((x, y) => Date.parse(x.start) - Date.parse(y.start));
+  applyLoads(ctx, sessions, prescriptionOn);
 
   const unplaced: UnplacedSession[] = [];
   for (const w of weeks) {

@@ -8,6 +8,8 @@ import { NO_STRENGTH_DAYS_BEFORE_RACE, phaseOf } from "./phases.ts";
 import {
   availableSpans,
   type Blocker,
+  busyBlockers,
+  busySpan,
   dateRule,
   firstBlocker,
   hhmm,
@@ -167,10 +169,11 @@ function slotsReason(ctx: PlanContext, date: LocalDate, durMs: number, spacing: 
   const clear = new Set<string>();
   const buffer = new Set<string>();
   const spaced = new Set<string>();
+  const busy = new Set<string>();
   let tooLate = false;
   let fits = false;
   for (const [a, b] of spans) {
-    const blockers = [...runBlockers(ctx, a, b, durMs), ...spacing];
+    const blockers = [...runBlockers(ctx, a, b, durMs), ...spacing, ...busyBlockers(ctx, a, b, durMs)];
     for (let s = a; s + durMs <= b; s += GRID_MS) {
       fits = true;
       if (s < ctx.nowMs) {
@@ -184,6 +187,7 @@ function slotsReason(ctx: PlanContext, date: LocalDate, durMs: number, spacing: 
       if (blocker.rule === "R4" && blocker.sessionStartMs !== undefined) {
         spaced.add(dayTime(blocker.sessionStartMs, ctx.clock));
       }
+      if (blocker.rule === "R5" && blocker.busy) busy.add(busySpan(ctx, blocker.busy));
     }
   }
   if (!fits) return `has no ${span(durMs)} inside your availability (${windows})`;
@@ -195,6 +199,8 @@ function slotsReason(ctx: PlanContext, date: LocalDate, durMs: number, spacing: 
   }
   if (spaced.size > 0)
     needs.push(`48 h from the session${spaced.size > 1 ? "s" : ""} on ${[...spaced].join(" and ")}`);
+  if (busy.size > 0)
+    needs.push(`clear of your busy time${busy.size > 1 ? "s" : ""} ${[...busy].join(" and ")}`);
   if (tooLate) needs.push("after now");
   return `has no ${span(durMs)} in ${windows} that is ${needs.join(" and ")}`;
 }

@@ -5,7 +5,7 @@
 // accepts from an athlete's manual move are judged by one piece of code.
 import type { RunKind } from "../classify/types.ts";
 import type { LocalDate } from "../time.ts";
-import { type ClassifiedRun, type PlanContext, runsNear } from "./context.ts";
+import { busyNear, type ClassifiedRun, type PlanContext, runsNear } from "./context.ts";
 import { NO_STRENGTH_DAYS_BEFORE_RACE, phaseOf, sessionsForWeek } from "./phases.ts";
 import { dayTime, span, weekdayLong, weekdayShort } from "./wording.ts";
 
@@ -33,9 +33,11 @@ export interface Violation {
 export interface Blocker {
   lo: number;
   hi: number;
-  rule: "R2" | "R3" | "R4";
+  rule: "R2" | "R3" | "R4" | "R5";
   run?: ClassifiedRun;
   sessionStartMs?: number;
+  /** the athlete's busy time it keeps a session out of (R5) */
+  busy?: [number, number];
 }
 
 /** R2 and R3 blockers for a session lasting `durMs` that starts between fromMs and toMs. */
@@ -49,6 +51,28 @@ export function runBlockers(ctx: PlanContext, fromMs: number, toMs: number, durM
       out.push({ lo: r.startMs - ctx.qualityBufferMs - durMs, hi: r.startMs + 1, rule: "R2", run: r });
   }
   return out;
+}
+
+/**
+ * R5 blockers from the athlete's busy times: a session lasting `durMs` that starts
+ * between fromMs and toMs may not overlap one (it may end as one starts, or start
+ * as one ends). Busy times belong with availability: the athlete is not free then.
+ */
+export function busyBlockers(ctx: PlanContext, fromMs: number, toMs: number, durMs: number): Blocker[] {
+  if (ctx.busy.length === 0) return [];
+  return busyNear(ctx, fromMs, toMs + durMs).map((b) => ({
+    lo: b[0] - durMs,
+    hi: b[1],
+    rule: "R5" as const,
+    busy: b,
+  }));
+}
+
+/** "Wed 17:00-20:00", or "Wed 22:00-Thu 06:00" across midnight */
+export function busySpan(ctx: PlanContext, b: readonly [number, number]): string {
+  const { clock } = ctx;
+  const sameDay = clock.localDate(b[0]) === clock.localDate(b[1] - 1);
+  return `${dayTime(b[0], clock)}-${sameDay ? clock.localTime(b[1]) : dayTime(b[1], clock)}`;
 }
 
 /** R4 blockers around sessions starting at `startsMs`. */
@@ -177,6 +201,10 @@ export function sessionViolations(
         message: `R5: ${weekdayShort(date)} ${ctx.clock.localTime(startMs)}-${ctx.clock.localTime(endMs)} is outside your availability (${ws.map(([f, t]) => `${hhmm(f)}-${hhmm(t)}`).join(", ")})`,
       });
     }
+  }
+
+  for (const b of busyNear(ctx, startMs, endMs)) {
+    out.push({ rule: "R5", message: `R5: overlaps your busy time ${busySpan(ctx, b)}` });
   }
 
   if (others === null) return out;

@@ -3,7 +3,7 @@
 // points only rank legal slots.
 import type { LocalDate } from "../time.ts";
 import { type ClassifiedRun, type PlanContext, runsNear } from "./context.ts";
-import { availableSpans, type Blocker, PREFERRED_RUN_GAP_MS, runBlockers } from "./rules.ts";
+import { availableSpans, type Blocker, busyBlockers, PREFERRED_RUN_GAP_MS, runBlockers } from "./rules.ts";
 
 /** Candidate starts sit on this grid from each availability window's start. */
 export const GRID_MS = 15 * 60_000;
@@ -61,7 +61,11 @@ export function daySlots(ctx: PlanContext, req: DayRequest): Slot[] {
   if (spans.length === 0) return [];
   const first = (spans[0] as [number, number])[0];
   const last = (spans[spans.length - 1] as [number, number])[1];
-  const blockers = [...runBlockers(ctx, first, last, req.durMs), ...req.spacing];
+  const blockers = [
+    ...runBlockers(ctx, first, last, req.durMs),
+    ...req.spacing,
+    ...busyBlockers(ctx, first, last, req.durMs),
+  ];
   const starts: number[] = [];
   for (const [a, b] of spans) {
     for (let s = a; s + req.durMs <= b; s += GRID_MS) starts.push(s);

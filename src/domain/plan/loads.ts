@@ -1,0 +1,373 @@
+// Loads in kilograms for the planned exercises, from the athlete's one-rep maxes
+// and the strength log (contracts/cli.md, "Loads, logs and busy times").
+//
+// For each loaded exercise of a session, in this order:
+// - form-learning weeks (a new lifter's first 4) carry no load: the weeks are for
+//   technique at 12-15 light reps, and a max estimated before them means little;
+// - when the lift was last logged under the same prescription (same phase), the
+//   log decides (strength/progression.ts): one increment up, hold, or one down;
+// - in race-specific weeks (sharpening, taper) the load holds instead of
+//   building, and the taper keeps it at most at the top of its 70-75 % of 1RM;
+// - otherwise (no log yet, or a new phase with new reps) the load is the bottom
+//   of the phase's percentage range of the current one-rep max (settings or
+//   Epley from the log, the most recent evidence winning): start conservative,
+//   let the log raise it;
+// - a load never rises after a session with missed reps or a set to failure;
+// - after 3 weeks without a logged session, the first week back is one lighter
+//   week at 90 % (the evidence: gains fade after 4-6 weeks without lifting).
+// Every load is rounded down to a whole multiple of the athlete's increment
+// (strength/loadable.ts), and every load says why in the session's reasons.
+// Sessions after the next one show the same load until a new log says otherwise:
+// the plan does not pretend to know how sessions not yet lifted will go.
+import { LIFTS, type Lift, liftOf } from "../strength/lifts.ts";
+import { formatWeight, incrementsKg, loadableDown, stepsDown } from "../strength/loadable.ts";
+import { bestOfDay, type LoggedSet, type MaxEstimate, nextEstimate } from "../strength/one-rep-max.ts";
+import { type LiftProgress, type Prescribed, progressLift } from "../strength/progression.ts";
+import { daysBetween, type LocalDate, mondayOf } from "../time.ts";
+import type { PlanContext } from "./context.ts";
+import type { Exercise, Phase, PlannedSession } from "./input.ts";
+import { type Prescription, sessionContent } from "./sessions.ts";
+import { weekdayLong, weekdayShort } from "./wording.ts";
+
+/** A lighter week after this many days without a logged session. */
+export const EASE_BACK_AFTER_DAYS = 21;
+export const EASE_BACK_FACTOR = 0.9;
+
+/**
+ * The percentage range of one-rep max per phase and lift. The squat and the
+ * deadlift take the range their `load` text prints; the single-leg and calf
+ * lifts a step lighter, as their texts ("moderate", "heavy dumbbells") and
+ * higher reps ask.
+ */
+export const PERCENT_OF_MAX: Record<Phase, Record<Lift, readonly [number, number]>> = {
+  base: {
+    backSquat: [65, 70],
+    romanianDeadlift: [65, 70],
+    bulgarianSplitSquat: [60, 65],
+    stepUp: [60, 65],
+    calfRaise: [60, 65],
+    singleLegCalfRaise: [55, 60],
+  },
+  build: {
+    backSquat: [75, 85],
+    romanianDeadlift: [75, 85],
+    bulgarianSplitSquat: [70, 80],
+    stepUp: [70, 80],
+    calfRaise: [70, 75],
+    singleLegCalfRaise: [65, 70],
+  },
+  sharpening: {
+    backSquat: [85, 85],
+    romanianDeadlift: [85, 85],
+    bulgarianSplitSquat: [75, 80],
+    stepUp: [75, 80],
+    calfRaise: [75, 80],
+    singleLegCalfRaise: [70, 75],
+  },
+  taper: {
+    backSquat: [70, 75],
+    romanianDeadlift: [70, 75],
+    bulgarianSplitSquat: [55, 60],
+    stepUp: [55, 60],
+    calfRaise: [55, 60],
+    singleLegCalfRaise: [55, 60],
+  },
+};
+
+const RACE_SPECIFIC: ReadonlySet<Prescription> = new Set(["sharpening", "taper"]);
+
+interface JudgedDay {
+  date: LocalDate;
+  prescription: Prescription;
+  progress: LiftProgress | null;
+}
+
+interface EvidenceDay {
+  date: LocalDate;
+  /** the estimate after this day (and the settings value, when dated on or before it) */
+  estimate: MaxEstimate | null;
+}
+
+interface LiftHistory {
+  judged: JudgedDay[];
+  evidence: EvidenceDay[];
+  setting: MaxEstimate | null;
+}
+
+/** How one load came about, for its sentence. */
+interface LoadFacts {
+  loadKg: number;
+  sentence: string;
+}
+
+/**
+ * Puts `loadKg` on the loaded exercises of every session and the why into its
+ * reasons. Does nothing at all without `lifts` or `strengthLog` in the input, so an
+ * input without them plans byte for byte as before.
+ */
+export function applyLoads(
+  ctx: PlanContext,
+  sessions: PlannedSession[],
+  prescriptionOn: (date: LocalDate) => Prescription,
+): void {
+  const { input, clock } = ctx;
+  const hasLifts = LIFTS.some((l) => input.lifts[l] !== undefined);
+  if (!hasLifts && input.strengthLog.length === 0) return;
+  const histories = liftHistories(ctx, prescriptionOn);
+  const ease = easeBack(ctx, sessions);
+
+  for (const s of sessions) {
+    const date = clock.localDate(Date.parse(s.start));
+    const prescription = prescriptionOn(date);
+    const lighter = ease !== null && mondayOf(date) === ease.monday;
+    const sentences: string[] = [];
+    s.exercises = s.exercises.map((e) => {
+      const lift = liftOf(e.name);
+      if (lift === null || prescription === "form") return e;
+      const facts = loadFor(ctx, e, lift, date, prescription, histories.get(lift), lighter ? ease : null);
+      if (facts === null) return e;
+      sentences.push(facts.sentence);
+      return { ...e, loadKg: facts.loadKg };
+    });
+    if (lighter && ease) s.reasons.push(ease.sentence);
+    s.reasons.push(...sentences);
+  }
+}
+
+/** The week the athlete comes back in after 3 weeks or more without a logged session. */
+function easeBack(
+  ctx: PlanContext,
+  sessions: readonly PlannedSession[],
+): { monday: LocalDate; lastDate: LocalDate; sentence: string } | null {
+  const { clock, input } = ctx;
+  const today = clock.localDate(ctx.nowMs);
+  let last: LocalDate | null = null;
+  for (const e of input.strengthLog) if (e.date <= today && (last === null || e.date > last)) last = e.date;
+  for (const d of ctx.strengthDone) {
+    const date = clock.localDate(d.startMs);
+    if (d.startMs <= ctx.nowMs && (last === null || date > last)) last = date;
+  }
+  if (last === null) return null;
+  const first = sessions.find((s) => Date.parse(s.start) >= ctx.nowMs);
+  if (!first) return null;
+  const firstDate = clock.localDate(Date.parse(first.start));
+  const days = daysBetween(last, firstDate);
+  if (days < EASE_BACK_AFTER_DAYS) return null;
+  const weeks = Math.floor(days / 7);
+  return {
+    monday: mondayOf(firstDate),
+    lastDate: last,
+    sentence: `easing back in: no strength logged for ${weeks} weeks (last on ${last}), so this is one lighter week at ${Math.round(EASE_BACK_FACTOR * 100)}% of the usual loads`,
+  };
+}
+
+/** Per lift: the days it was judged on (progression) and the one-rep max after each day with evidence. */
+function liftHistories(
+  ctx: PlanContext,
+  prescriptionOn: (date: LocalDate) => Prescription,
+): Map<Lift, LiftHistory> {
+  const { input } = ctx;
+  // Oldest first; entries of one date keep the input's order.
+  const entries = input.strengthLog.map((e, i) => ({ e, i }));
+  entries.sort((x, y) => (x.e.date < y.e.date ? -1 : x.e.date > y.e.date ? 1 : x.i - y.i));
+
+  const days = new Map<Lift, Array<{ date: LocalDate; sets: LoggedSet[] }>>();
+  for (const { e } of entries) {
+    const byLift = new Map<Lift, LoggedSet[]>();
+    for (const x of e.exercises) {
+      const lift = liftOf(x.name);
+      if (lift === null) continue;
+      const sets = byLift.get(lift);
+      if (sets) sets.push(...x.sets);
+      else byLift.set(lift, [...x.sets]);
+    }
+    for (const [lift, sets] of byLift) {
+      const list = days.get(lift);
+      if (list) list.push({ date: e.date, sets });
+      else days.set(lift, [{ date: e.date, sets }]);
+    }
+  }
+
+  const out = new Map<Lift, LiftHistory>();
+  for (const lift of LIFTS) {
+    const own = input.lifts[lift];
+    const setting: MaxEstimate | null = own ? { oneRepMaxKg: own.oneRepMaxKg, date: own.date ?? null } : null;
+    const logged = days.get(lift) ?? [];
+
+    const judgedDays: Array<{ date: LocalDate; sets: LoggedSet[]; prescribed: Prescribed; p: Prescription }> =
+      [];
+    for (const d of logged) {
+      const p = prescriptionOn(d.date);
+      const prescribed = p === "form" ? null : prescribedFor(lift, p);
+      if (prescribed) judgedDays.push({ ...d, prescribed, p });
+    }
+    const progress = progressLift(judgedDays);
+    const judged = judgedDays.map((d, i) => ({
+      date: d.date,
+      prescription: d.p,
+      progress: progress[i] ?? null,
+    }));
+
+    const evidence: EvidenceDay[] = [];
+    let estimate: MaxEstimate | null = setting && setting.date === null ? setting : null;
+    let settingApplied = estimate !== null;
+    for (const d of logged) {
+      if (setting && !settingApplied && setting.date !== null && setting.date < d.date) {
+        estimate = setting;
+        settingApplied = true;
+      }
+      estimate = nextEstimate(estimate, bestOfDay(d.date, d.sets));
+      // A dated setting from the same day counts after that day's sets: the athlete entered what they found.
+      if (setting && !settingApplied && setting.date === d.date) {
+        estimate = setting;
+        settingApplied = true;
+      }
+      evidence.push({ date: d.date, estimate });
+    }
+    out.set(lift, { judged, evidence, setting });
+  }
+  return out;
+}
+
+/** The prescription's sets and fewest reps for a lift ("8-10" -> 8, "6 each leg" -> 6), or null when it has no such exercise. */
+function prescribedFor(lift: Lift, p: Prescription): Prescribed | null {
+  for (const letter of ["A", "B"] as const) {
+    for (const e of sessionContent(letter, p).exercises) {
+      if (liftOf(e.name) !== lift) continue;
+      const minReps = Number.parseInt(e.reps, 10);
+      return Number.isFinite(minReps) ? { sets: e.sets, minReps } : null;
+    }
+  }
+  return null;
+}
+
+/** The last element of a date-sorted list dated before `date`. */
+function lastBefore<T extends { date: LocalDate }>(list: readonly T[], date: LocalDate): T | null {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((list[mid] as T).date < date) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo > 0 ? (list[lo - 1] as T) : null;
+}
+
+/** The one-rep max known on `date`: the log's before it, or the settings value when that is newer. */
+function maxOn(h: LiftHistory, date: LocalDate): MaxEstimate | null {
+  const day = lastBefore(h.evidence, date);
+  if (day === null) return h.setting;
+  if (h.setting && h.setting.date !== null && h.setting.date > day.date && h.setting.date < date)
+    return h.setting;
+  return day.estimate;
+}
+
+function loadFor(
+  ctx: PlanContext,
+  e: Exercise,
+  lift: Lift,
+  date: LocalDate,
+  prescription: Phase,
+  h: LiftHistory | undefined,
+  ease: { lastDate: LocalDate } | null,
+): LoadFacts | null {
+  const a = ctx.input.athlete;
+  const inc = a.loadIncrementKg;
+  const units = a.units;
+  const w = (kg: number) => formatWeight(kg, units);
+  const [lo, hi] = PERCENT_OF_MAX[prescription][lift];
+  const max = h ? maxOn(h, date) : null;
+  const last = h ? lastBefore(h.judged, date) : null;
+  const prog = last?.progress ?? null;
+  const race = RACE_SPECIFIC.has(prescription);
+
+  let steps: number;
+  let cause: string;
+  const fromMax = () =>
+    `${lo}% of your one-rep max of ${w(max?.oneRepMaxKg ?? 0)} (${maxSource(max, units)})`;
+  if (prog && last && (last.prescription === prescription || race)) {
+    const when = whenLogged(prog.date, date);
+    const held = race && prog.step > 0;
+    steps = stepsDown(prog.weightKg, inc) + (held ? 0 : prog.step);
+    cause = held
+      ? `race-specific weeks keep the load rather than build it (${when} left ${reps(prog.minReserve)} in reserve)`
+      : verdictCause(prog, when);
+  } else if (max) {
+    steps = stepsDown((max.oneRepMaxKg * lo) / 100, inc);
+    cause = prog ? `the ${prescription} phase starts at ${fromMax()}` : fromMax();
+  } else if (prog) {
+    steps = stepsDown(prog.weightKg, inc);
+    cause = `no one-rep max to start the ${prescription} phase from, so the load of ${whenLogged(prog.date, date)} holds`;
+  } else {
+    return null;
+  }
+
+  if (prescription === "taper" && max) {
+    const ceiling = stepsDown((max.oneRepMaxKg * hi) / 100, inc);
+    if (steps > ceiling) {
+      steps = ceiling;
+      cause = `the taper keeps it light, at most ${hi}% of your one-rep max of ${w(max.oneRepMaxKg)}`;
+    }
+  }
+  if (prog && (prog.verdict === "missed-reps" || prog.verdict === "to-failure")) {
+    const lastSteps = stepsDown(prog.weightKg, inc);
+    if (steps > lastSteps) {
+      steps = lastSteps;
+      cause = `not above the load of ${whenLogged(prog.date, date)}, which ${prog.verdict === "missed-reps" ? "missed prescribed reps" : "went to failure"}`;
+    }
+  }
+  let loadKg = incrementsKg(Math.max(0, steps), inc);
+  if (ease) {
+    const normal = loadKg;
+    loadKg = loadableDown(normal * EASE_BACK_FACTOR, inc);
+    const head = `${e.name} ${e.sets} x ${e.reps} at ${w(loadKg)}`;
+    return {
+      loadKg,
+      sentence: `${head}, down from ${w(normal)}: one lighter week at ${Math.round(EASE_BACK_FACTOR * 100)}% after no strength logged since ${ease.lastDate}`,
+    };
+  }
+  const head = `${e.name} ${e.sets} x ${e.reps} at ${w(loadKg)}`;
+  if (!prog) return { loadKg, sentence: `${head}: ${cause}` };
+  const change =
+    loadKg > prog.weightKg + 1e-6
+      ? `, up from ${w(prog.weightKg)}`
+      : loadKg < prog.weightKg - 1e-6
+        ? `, down from ${w(prog.weightKg)}`
+        : ", as last time";
+  return { loadKg, sentence: `${head}${change}: ${cause}` };
+}
+
+/** "last Monday's sets" within a week of the session, "the sets of Mon 2026-11-30" before that. */
+function whenLogged(logDate: LocalDate, sessionDate: LocalDate): string {
+  return daysBetween(logDate, sessionDate) <= 7
+    ? `last ${weekdayLong(logDate)}'s sets`
+    : `the sets of ${weekdayShort(logDate)} ${logDate}`;
+}
+
+function reps(n: number | null): string {
+  return n === 1 ? "1 rep" : `${n ?? 0} reps`;
+}
+
+function verdictCause(p: LiftProgress, when: string): string {
+  switch (p.verdict) {
+    case "reserve":
+      return `${when} left ${reps(p.minReserve)} in reserve`;
+    case "one-in-reserve":
+      return `${when} left only 1 rep in reserve; it rises once they leave 2`;
+    case "reserve-unknown":
+      return `${when} were logged without reps in reserve; it rises once they show 2`;
+    default: {
+      const what = p.verdict === "missed-reps" ? "missed prescribed reps" : "went to failure";
+      return p.step < 0
+        ? `two sessions in a row missed reps or went to failure (${p.previousMissDate} and ${p.date})`
+        : `${when} ${what}; a second time in a row takes it down one step`;
+    }
+  }
+}
+
+function maxSource(max: MaxEstimate | null, units: "kg" | "lb"): string {
+  if (!max?.set) return max?.date ? `your setting of ${max.date}` : "your setting";
+  const s = max.set;
+  const reserve = s.repsInReserve !== undefined ? ` with ${reps(s.repsInReserve)} in reserve` : "";
+  return `Epley, from ${formatWeight(s.weightKg, units)} x ${s.reps}${reserve} on ${max.date}`;
+}
