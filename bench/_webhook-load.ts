@@ -7,6 +7,8 @@ import { createRequire } from "node:module";
 
 export interface LoadRun {
   url: string;
+  /** the webhook's path, secret included */
+  path: string;
   durationS: number;
   connections: number;
   /** owner ids of connected athletes; events pick one at random */
@@ -58,7 +60,7 @@ async function run(r: LoadRun): Promise<LoadResult> {
   const acknowledged: LoadResult["acknowledged"] = [];
   const request: AutocannonRequest = {
     method: "POST",
-    path: "/webhooks/strava",
+    path: r.path,
     headers: { "content-type": "application/json", "user-agent": "Strava-Webhooks" },
     setupRequest: (req, ctx) => {
       const id = next++;

@@ -34,6 +34,7 @@
 //
 // Target (issue 5): p95 < 2 s.
 
+import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { availableParallelism, loadavg } from "node:os";
@@ -50,6 +51,7 @@ import { createLogger } from "../src/observability/logger.ts";
 import { createMetrics, type Metrics } from "../src/observability/metrics.ts";
 import { listen, type RunningServer } from "../src/runtime/http.ts";
 import { createApp } from "../src/server/app.ts";
+import { webhookPath } from "../src/server/webhook-path.ts";
 import { enqueue, type Queues } from "../src/workers/queues.ts";
 import { type RunningWorkers, startWorkers } from "../src/workers/run-workers.ts";
 import { registerSchedules } from "../src/workers/schedules.ts";
@@ -468,7 +470,8 @@ interface Sent {
 interface EventContext {
   db: Database;
   fake: FakeStrava;
-  appUrl: string;
+  /** the webhook's URL, secret included */
+  webhookUrl: string;
   base: Record<string, unknown>;
   /** activity id -> event, until its plan version is seen */
   pending: Map<string, Sent>;
@@ -529,7 +532,7 @@ async function sendEvent(ctx: EventContext, athlete: BenchAthlete, workout: Work
   sent.postAt = Date.now();
   ctx.pending.set(sent.activityId, sent);
   try {
-    const res = await fetch(`${ctx.appUrl}/webhooks/strava`, {
+    const res = await fetch(ctx.webhookUrl, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body,
@@ -541,7 +544,7 @@ async function sendEvent(ctx: EventContext, athlete: BenchAthlete, workout: Work
   } catch (err) {
     sent.answer = err instanceof Error ? err.message : String(err);
   }
-  if (sent.answer !== "stored") ctx.pending.delete(sent.activityId);
+  if (sent.answer !== "received") ctx.pending.delete(sent.activityId);
   return sent;
 }
 
@@ -744,7 +747,7 @@ async function run(
     const ctx: EventContext = {
       db: probe.db,
       fake,
-      appUrl: `http://127.0.0.1:${server.port}`,
+      webhookUrl: `http://127.0.0.1:${server.port}${webhookPath("strava", config.strava.webhookSecret ?? "")}`,
       base: fixture("strava-detailed-activity-run-splits.json"),
       pending: new Map(),
       nextActivityId: () => ACTIVITY_BASE + ++activitySeq,
@@ -793,7 +796,7 @@ async function run(
     await poller.stop();
     poller = null;
 
-    const acknowledged = sent.filter((s) => s.answer === "stored");
+    const acknowledged = sent.filter((s) => s.answer === "received");
     const withVersion = acknowledged.filter((s) => s.seenAt !== null);
     const without = acknowledged.filter((s) => s.seenAt === null);
     const inbox = await probe.sql<
@@ -915,6 +918,7 @@ export async function main(args: string[]): Promise<object> {
         STRAVA_CLIENT_SECRET: "bench-client-secret",
         STRAVA_SUBSCRIPTION_ID: String(SUBSCRIPTION_ID),
         STRAVA_VERIFY_TOKEN: "bench-verify-token",
+        STRAVA_WEBHOOK_SECRET: randomBytes(24).toString("hex"),
         REPLAN_DEBOUNCE_MS: "0",
         ...(o.concurrency !== null ? { WORKER_CONCURRENCY: String(o.concurrency) } : {}),
       },

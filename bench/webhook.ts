@@ -11,7 +11,9 @@
 //
 // Target (issue 4), on the 2-core machine with the load generator on the same
 // cores: >= 3,000 events/s with p99 < 50 ms.
+
 import { fork } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { serve } from "@hono/node-server";
 import { Hono } from "hono";
 import pino from "pino";
@@ -20,6 +22,7 @@ import { createMetrics } from "../src/observability/metrics.ts";
 import { listen } from "../src/runtime/http.ts";
 import { createApp } from "../src/server/app.ts";
 import { WEBHOOK_BATCH } from "../src/server/routes/strava-webhook.ts";
+import { webhookPath } from "../src/server/webhook-path.ts";
 import { withBenchStack } from "./_stack.ts";
 import type { LoadResult, LoadRun } from "./_webhook-load.ts";
 
@@ -69,7 +72,11 @@ export async function main(args: string[]): Promise<object> {
   const connections = option(args, "connections", 50);
   const athleteCount = option(args, "athletes", 200);
   return withBenchStack(
-    { STRAVA_SUBSCRIPTION_ID: String(SUBSCRIPTION_ID), STRAVA_VERIFY_TOKEN: "bench-verify-token" },
+    {
+      STRAVA_SUBSCRIPTION_ID: String(SUBSCRIPTION_ID),
+      STRAVA_VERIFY_TOKEN: "bench-verify-token",
+      STRAVA_WEBHOOK_SECRET: randomBytes(24).toString("hex"),
+    },
     async ({ config, pool, queues, redis }) => {
       const servers: { close: () => Promise<void> }[] = [];
       try {
@@ -98,9 +105,9 @@ export async function main(args: string[]): Promise<object> {
         servers.push(real);
 
         const bareApp = new Hono();
-        bareApp.post("/webhooks/strava", async (c) => {
+        bareApp.post(webhookPath("strava", ":secret"), async (c) => {
           await c.req.text();
-          return c.json({ status: "stored" });
+          return c.json({ status: "received" });
         });
         const bare = await new Promise<{ port: number; close: () => Promise<void> }>((resolve) => {
           const s = serve({ fetch: bareApp.fetch, port: 0, hostname: "127.0.0.1" }, (info) =>
@@ -112,6 +119,7 @@ export async function main(args: string[]): Promise<object> {
         const run = (port: number, firstObjectId: number, seconds: number) =>
           load({
             url: `http://127.0.0.1:${port}`,
+            path: webhookPath("strava", config.strava.webhookSecret ?? ""),
             durationS: seconds,
             connections,
             owners,
