@@ -1,10 +1,15 @@
 // An athlete revoking runstrong on Strava: every piece of Strava-derived data goes
-// at once (Strava's API agreement), without a single API call. An athlete who
-// also connected Garmin keeps their account and Garmin data; one who did not is
-// deleted.
+// at once (Strava's API agreement), once Strava confirms it by refusing the
+// athlete's refresh token (one call to the token endpoint, no API call). An
+// athlete who also connected Garmin keeps their account and Garmin data; one who
+// did not is deleted. Events are unsigned: a deauthorization Strava does not
+// confirm (it still grants a refresh) deletes nothing, and a Strava that does not
+// answer is asked again, never taken for a yes.
 import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { connectAthlete } from "../../src/db/repos/connections.ts";
+import { connectAthlete, readTokens } from "../../src/db/repos/connections.ts";
+import { latestPlan } from "../../src/db/repos/plans.ts";
+import { getInboxEvent } from "../../src/db/repos/webhook-inbox.ts";
 import {
   activities,
   athletes,
@@ -12,7 +17,12 @@ import {
   providerConnections,
   webhookEvents,
 } from "../../src/db/schema/index.ts";
+import { StravaUnavailableError } from "../../src/integrations/strava/errors.ts";
 import { createApp } from "../../src/server/app.ts";
+import { SESSION_COOKIE, sessionToken } from "../../src/server/session.ts";
+import { JOBS } from "../../src/workers/jobs.ts";
+import { replanAthlete } from "../../src/workers/replan/replan-athlete.ts";
+import { FORGED_DEAUTHORIZATION_NOTE, handleStravaEvent } from "../../src/workers/strava/handle-event.ts";
 import {
   deliverStravaEvent,
   detailedActivity,
@@ -88,10 +98,17 @@ async function countWhere<T>(rows: Promise<T[]>) {
   return (await rows).length;
 }
 
+/** What Strava's deauthorize does to the athlete's grant: every token of theirs refused. */
+function revokeOnStrava(ownerId: number) {
+  fake.rejectedTokens.add(`seed-access-${ownerId}`);
+  fake.token.refuse = true;
+}
+
 describe("athlete deauthorization", () => {
-  it("deletes an athlete who has only Strava, with every row derived from Strava, and calls nothing", async () => {
+  it("deletes an athlete who has only Strava, with every row derived from Strava, once Strava refuses their refresh token", async () => {
     const athlete = await athleteWithStravaData(5001, 10_001);
     const callsBefore = fake.requests.length;
+    revokeOnStrava(5001);
     const qe = queueEvents(env, "strava");
     await qe.waitUntilReady();
 
@@ -117,7 +134,9 @@ describe("athlete deauthorization", () => {
     expect(
       await countWhere(db.select().from(webhookEvents).where(eq(webhookEvents.externalAthleteId, "5001"))),
     ).toBe(0);
-    expect(fake.requests.length).toBe(callsBefore);
+    // One refresh-token grant, refused; no API call.
+    expect(fake.requests.slice(callsBefore).map((r) => `${r.method} ${r.path}`)).toEqual(["POST /token"]);
+    expect(fake.token.presented).toEqual(["seed-refresh-5001"]);
 
     // Later events of the gone athlete are not even stored.
     const res = await app.request(STRAVA_WEBHOOK, {
@@ -163,6 +182,7 @@ describe("athlete deauthorization", () => {
       })
       .returning();
     await env.queues.replan.obliterate({ force: true });
+    revokeOnStrava(5002);
 
     const eventId = await deliver(deauthorize(5002));
     await settledEvent(env, eventId);
@@ -193,5 +213,84 @@ describe("athlete deauthorization", () => {
     expect(replans.map((j) => j.data)).toEqual([
       { athleteId: athlete.id, cause: { type: "disconnect", provider: "strava" } },
     ]);
+  });
+});
+
+describe("a deauthorization Strava does not confirm", () => {
+  const deps = () => ({
+    config: env.config,
+    db,
+    queues: env.queues,
+    logger: env.logger,
+    now: () => new Date(),
+  });
+
+  it("leaves the athlete, their plan and activities intact and their session working while Strava still grants a refresh", async () => {
+    const athlete = await athleteWithStravaData(5003, 10_201);
+    await replanAthlete({ athleteId: athlete.id, cause: { type: "connect", provider: "strava" } }, deps(), {
+      jobId: "t",
+      attempt: 1,
+      logger: env.logger,
+    });
+    const plan = await latestPlan(db, athlete.id);
+    expect(plan).not.toBeNull();
+    const session = sessionToken(athlete.id, env.config, Date.now());
+    const classified = await countWhere(
+      db.select().from(dayClassifications).where(eq(dayClassifications.athleteId, athlete.id)),
+    );
+    const callsBefore = fake.requests.length;
+
+    const eventId = await deliver(deauthorize(5003));
+    expect(await settledEvent(env, eventId)).toMatchObject({
+      status: "ignored",
+      error: FORGED_DEAUTHORIZATION_NOTE,
+    });
+
+    expect(await countWhere(db.select().from(athletes).where(eq(athletes.id, athlete.id)))).toBe(1);
+    expect(await countWhere(db.select().from(activities).where(eq(activities.athleteId, athlete.id)))).toBe(
+      2,
+    );
+    expect(
+      await countWhere(
+        db.select().from(dayClassifications).where(eq(dayClassifications.athleteId, athlete.id)),
+      ),
+    ).toBe(classified);
+    expect((await latestPlan(db, athlete.id))?.id).toBe(plan?.id);
+    const [connection] = await db
+      .select()
+      .from(providerConnections)
+      .where(eq(providerConnections.externalAthleteId, "5003"));
+    expect(connection?.status).toBe("active");
+    // The question was one refresh; the pair Strava granted is the one kept.
+    expect(fake.requests.slice(callsBefore).map((r) => `${r.method} ${r.path}`)).toEqual(["POST /token"]);
+    expect(connection && readTokens(connection, env.config.secrets.tokenEncryptionKey)?.refreshToken).toBe(
+      "refresh-1",
+    );
+
+    const res = await app.request("/api/plan", { headers: { cookie: `${SESSION_COOKIE}=${session}` } });
+    expect(res.status).toBe(200);
+  });
+
+  it("is asked again when Strava's token endpoint fails, and deletes nothing even on the last attempt", async () => {
+    const { athlete } = await seedStravaAthlete(env, { ownerId: 5004 });
+    const eventId = await deliver(deauthorize(5004));
+    // This test drives the handler itself, attempt by attempt.
+    await env.queues.strava.obliterate({ force: true });
+    fake.token.unavailable = 2;
+
+    const run = (attempt: number) =>
+      handleStravaEvent({ eventId }, deps(), { jobId: "t", attempt, logger: env.logger });
+    await expect(run(1)).rejects.toBeInstanceOf(StravaUnavailableError);
+    expect((await getInboxEvent(db, eventId))?.status).toBe("received");
+    await expect(run(JOBS["strava-event"].attempts)).rejects.toBeInstanceOf(StravaUnavailableError);
+    expect((await getInboxEvent(db, eventId))?.status).toBe("failed");
+
+    expect(await countWhere(db.select().from(athletes).where(eq(athletes.id, athlete.id)))).toBe(1);
+    const [connection] = await db
+      .select()
+      .from(providerConnections)
+      .where(eq(providerConnections.externalAthleteId, "5004"));
+    expect(connection?.status).toBe("active");
+    expect(fake.token.presented).toEqual(["seed-refresh-5004", "seed-refresh-5004"]);
   });
 });

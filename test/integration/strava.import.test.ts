@@ -3,6 +3,7 @@
 // first is fetched again later, and a re-plan is queued for the athlete each time.
 import { eq } from "drizzle-orm";
 import { describe, expect, it, vi } from "vitest";
+import { getInboxEvent } from "../../src/db/repos/webhook-inbox.ts";
 import { activities } from "../../src/db/schema/index.ts";
 import { enqueue } from "../../src/workers/queues.ts";
 import { stravaEventJobId } from "../../src/workers/strava/event-jobs.ts";
@@ -15,6 +16,7 @@ import {
   seedStravaAthlete,
   settledEvent,
   stravaEvent,
+  stravaEventJob,
   useStravaFake,
 } from "../support/strava-fake.ts";
 import { testApp, useTestEnv } from "../support/test-env.ts";
@@ -129,7 +131,7 @@ describe("a just-uploaded activity", () => {
     fake.notFoundFor.set("7004", 2);
     runWorkers(env);
     const eventId = await deliver(stravaEvent({ objectId: 7004, ownerId: 2004 }));
-    const jobId = stravaEventJobId(env.queues, eventId);
+    const jobId = stravaEventJobId(eventId);
 
     for (const wanted of [1, 2]) {
       // The job waits (delayed, no attempt used) instead of failing; skip the wait.
@@ -153,7 +155,7 @@ describe("a just-uploaded activity", () => {
 });
 
 describe("activity delete", () => {
-  it("removes the stored activity and queues a re-plan, with no API call", async () => {
+  it("removes the stored activity once Strava answers 404 for it, and queues a re-plan", async () => {
     const { athlete } = await seedStravaAthlete(env, { ownerId: 2005 });
     fake.activities.set("7005", detailedActivity({ id: 7005, athleteId: 2005 }));
     runWorkers(env);
@@ -161,16 +163,97 @@ describe("activity delete", () => {
     expect(await activityRow(7005)).not.toBeNull();
     await env.queues.replan.obliterate({ force: true });
 
+    fake.activities.delete("7005");
     const gone = await deliver(
       stravaEvent({ objectId: 7005, ownerId: 2005, aspect: "delete", eventTime: 1_725_999_999 }),
     );
     expect((await settledEvent(env, gone))?.status).toBe("processed");
     expect(await activityRow(7005)).toBeNull();
-    expect(fake.count("GET", /^\/activities\/7005$/)).toBe(1);
+    // One GET to import it, one (with the owner's token) to confirm it is gone.
+    expect(fake.requests.filter((r) => r.path === "/activities/7005").map((r) => r.token)).toEqual([
+      "seed-access-2005",
+      "seed-access-2005",
+    ]);
     expect((await replanJob(athlete.id))?.data.cause).toMatchObject({
       change: "deleted",
       activityId: "7005",
     });
+  });
+
+  it("deletes nothing while Strava still returns the activity", async () => {
+    const { athlete } = await seedStravaAthlete(env, { ownerId: 2008 });
+    fake.activities.set("7008", detailedActivity({ id: 7008, athleteId: 2008 }));
+    runWorkers(env);
+    await settledEvent(env, await deliver(stravaEvent({ objectId: 7008, ownerId: 2008 })));
+    await env.queues.replan.obliterate({ force: true });
+
+    const forged = await deliver(
+      stravaEvent({ objectId: 7008, ownerId: 2008, aspect: "delete", eventTime: 1_725_999_999 }),
+    );
+    expect(await settledEvent(env, forged)).toMatchObject({
+      status: "ignored",
+      error: "Strava still returns this activity: delete not confirmed",
+    });
+    expect(await activityRow(7008)).toMatchObject({ athleteId: athlete.id });
+    expect(fake.count("GET", /^\/activities\/7008$/)).toBe(2);
+    expect(await replanJob(athlete.id)).toBeNull();
+  });
+
+  it("of one owner naming another athlete's activity deletes nothing, re-plans nobody and calls nothing", async () => {
+    const a = await seedStravaAthlete(env, { ownerId: 2009 });
+    const b = await seedStravaAthlete(env, { ownerId: 2010 });
+    fake.activities.set("7010", detailedActivity({ id: 7010, athleteId: 2010 }));
+    runWorkers(env);
+    await settledEvent(env, await deliver(stravaEvent({ objectId: 7010, ownerId: 2010 })));
+    await env.queues.replan.obliterate({ force: true });
+    // Gone on Strava too, so only the owner check stands between A's event and B's run.
+    fake.activities.delete("7010");
+    const callsBefore = fake.requests.length;
+
+    const forged = await deliver(
+      stravaEvent({ objectId: 7010, ownerId: 2009, aspect: "delete", eventTime: 1_725_999_999 }),
+    );
+    expect(await settledEvent(env, forged)).toMatchObject({
+      status: "ignored",
+      error: "the owner has no stored activity with this id",
+    });
+    expect(await activityRow(7010)).toMatchObject({ athleteId: b.athlete.id });
+    expect(await replanJob(a.athlete.id)).toBeNull();
+    expect(await replanJob(b.athlete.id)).toBeNull();
+    expect(fake.requests.length).toBe(callsBefore);
+  });
+});
+
+describe("a forged create for an activity id Strava does not know", () => {
+  it("is given up after four GETs over about three minutes, not fifteen minutes of retries", async () => {
+    await seedStravaAthlete(env, { ownerId: 2011 });
+    runWorkers(env);
+    const eventId = await deliver(stravaEvent({ objectId: 7_999_999, ownerId: 2011 }));
+
+    const delays: number[] = [];
+    // Skip each wait; a handler that kept retrying would go past the cap and fail below.
+    for (let waits = 0; waits < 10; waits++) {
+      const job = await vi.waitFor(
+        async () => {
+          const row = await getInboxEvent(env.pool.db, eventId);
+          if (row?.status !== "received") return null;
+          if (!(await (await stravaEventJob(env, eventId)).isDelayed())) throw new Error("not delayed yet");
+          // Read again: a job read before it moved to delayed still carries its old delay.
+          return stravaEventJob(env, eventId);
+        },
+        { timeout: 5_000, interval: 25 },
+      );
+      if (!job) break;
+      delays.push(job.delay);
+      await job.promote();
+    }
+    expect(await settledEvent(env, eventId)).toMatchObject({
+      status: "failed",
+      error: expect.stringMatching(/404/),
+    });
+    expect(delays.map((ms) => Math.round(ms / 1000))).toEqual([15, 45, 120]);
+    expect(fake.count("GET", /^\/activities\/7999999$/)).toBe(4);
+    expect(fake.requests.length).toBeLessThanOrEqual(5);
   });
 });
 

@@ -99,8 +99,6 @@ export interface RecordedRequest {
   search: string;
   /** the bearer token the request carried, if any */
   token: string | null;
-  /** the form a POST /push_subscriptions sent */
-  form?: URLSearchParams;
 }
 
 export interface StravaFake {
@@ -122,6 +120,8 @@ export interface StravaFake {
     delayMs: number;
     /** refresh answers 400 invalid refresh_token */
     refuse: boolean;
+    /** the next n refreshes answer 503 (Strava down for a moment) */
+    unavailable: number;
     issued: number;
     /** refresh tokens presented so far */
     presented: string[];
@@ -152,7 +152,7 @@ export function useStravaFake(): StravaFake {
     tooManyRequests: 0,
     rejectedTokens: new Set<string>(),
     rate: structuredClone(RECORDED_RATE),
-    token: { delayMs: 0, refuse: false, issued: 0, presented: [] as string[] },
+    token: { delayMs: 0, refuse: false, unavailable: 0, issued: 0, presented: [] as string[] },
   });
   const fake: StravaFake = {
     requests: [],
@@ -222,10 +222,8 @@ export function useStravaFake(): StravaFake {
       record(request, API);
       return HttpResponse.json(stravaFixture("strava-push-subscriptions-list.json") as unknown[]);
     }),
-    http.post(`${API}/push_subscriptions`, async ({ request }) => {
+    http.post(`${API}/push_subscriptions`, ({ request }) => {
       record(request, API);
-      const last = fake.requests.at(-1);
-      if (last) last.form = new URLSearchParams(await request.text());
       return HttpResponse.json(
         stravaFixture("strava-push-subscription-create.json") as Record<string, unknown>,
         {
@@ -243,6 +241,10 @@ export function useStravaFake(): StravaFake {
       if (fake.token.delayMs > 0) await new Promise((r) => setTimeout(r, fake.token.delayMs));
       if (form.get("grant_type") === "refresh_token") {
         fake.token.presented.push(form.get("refresh_token") ?? "");
+        if (fake.token.unavailable > 0) {
+          fake.token.unavailable--;
+          return HttpResponse.json({ message: "Service Unavailable" }, { status: 503 });
+        }
         if (fake.token.refuse)
           return HttpResponse.json(
             {
@@ -314,7 +316,7 @@ export function runWorkers(env: TestEnv, queues: readonly QueueName[] = ["strava
 export async function stravaEventJob(env: TestEnv, eventId: number, timeout = 10_000) {
   return vi.waitFor(
     async () => {
-      const job = await env.queues.strava.getJob(stravaEventJobId(env.queues, eventId));
+      const job = await env.queues.strava.getJob(stravaEventJobId(eventId));
       if (!job) throw new Error(`no job for event ${eventId} yet`);
       return job;
     },

@@ -79,14 +79,46 @@ export async function activityOverride(
 }
 
 /** Deletes an activity (a delete on Strava is reflected at once); returns whose it was, or null when unknown. */
+/** Whether this athlete holds the provider's activity: a delete event may name only the owner's own. */
+export async function athleteHasActivity(
+  db: Executor,
+  athleteId: number,
+  provider: Provider,
+  externalId: string,
+): Promise<boolean> {
+  const [row] = await db
+    .select({ id: activities.id })
+    .from(activities)
+    .where(
+      and(
+        eq(activities.athleteId, athleteId),
+        eq(activities.provider, provider),
+        eq(activities.externalId, externalId),
+      ),
+    );
+  return row !== undefined;
+}
+
+/**
+ * Deletes one of the athlete's activities by the provider's id. Scoped to the
+ * athlete: webhook events are unsigned, so an event of one owner must not reach
+ * another athlete's activity.
+ */
 export async function deleteActivityByExternal(
   db: Executor,
+  athleteId: number,
   provider: Provider,
   externalId: string,
 ): Promise<{ athleteId: number } | null> {
   const [row] = await db
     .delete(activities)
-    .where(and(eq(activities.provider, provider), eq(activities.externalId, externalId)))
+    .where(
+      and(
+        eq(activities.athleteId, athleteId),
+        eq(activities.provider, provider),
+        eq(activities.externalId, externalId),
+      ),
+    )
     .returning({ athleteId: activities.athleteId });
   return row ?? null;
 }

@@ -24,8 +24,20 @@ export class StravaError extends Error {
  */
 export class StravaAuthError extends StravaError {
   override name = "StravaAuthError";
-  constructor(message: string, status: number) {
+  /**
+   * What Strava's error body blames (`errors[].resource`): "RefreshToken" or
+   * "Athlete" for the athlete's grant, "Application" for runstrong's own client
+   * id or secret. Only the first says anything about the athlete.
+   */
+  readonly resources: readonly string[];
+  constructor(message: string, status: number, resources: readonly string[] = []) {
     super(message, status, false);
+    this.resources = resources;
+  }
+
+  /** Strava refused runstrong itself (client id or secret), not the athlete's grant. */
+  get blamesApplication(): boolean {
+    return this.resources.includes("Application");
   }
 }
 

@@ -77,6 +77,21 @@ function describeBody(text: string): string {
   }
 }
 
+/** The `errors[].resource` names of a Strava error body, when it has that shape. */
+function blamedResources(text: string): string[] {
+  try {
+    const j = JSON.parse(text) as { errors?: unknown };
+    if (!Array.isArray(j.errors)) return [];
+    return j.errors.flatMap((e) =>
+      e && typeof e === "object" && typeof (e as { resource?: unknown }).resource === "string"
+        ? [(e as { resource: string }).resource]
+        : [],
+    );
+  } catch {
+    return [];
+  }
+}
+
 export function createStravaRequest(
   settings: StravaRequestSettings,
 ): (o: StravaRequestOptions) => Promise<StravaResponse> {
@@ -134,7 +149,7 @@ export function createStravaRequest(
       throw new StravaRateLimitedError(message, retryAt, spent?.window ?? "15min", true);
     }
     if (res.status === 401 || res.status === 403 || (isOauth && res.status === 400))
-      throw new StravaAuthError(message, res.status);
+      throw new StravaAuthError(message, res.status, blamedResources(text));
     if (res.status === 404) throw new StravaNotFoundError(message);
     throw new StravaUnavailableError(message, res.status);
   };

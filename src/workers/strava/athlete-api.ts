@@ -8,7 +8,13 @@ import { StravaAuthError } from "../../integrations/strava/errors.ts";
 import { type BudgetLane, createRateBudget, type RateBudget } from "../../integrations/strava/rate-budget.ts";
 import type { Logger } from "../../observability/logger.ts";
 import type { WorkerDeps } from "../context.ts";
-import { freshAccessToken, markReauthNeeded, type TokenDeps } from "./tokens.ts";
+import {
+  checkStravaAuthorization,
+  freshAccessToken,
+  markReauthNeeded,
+  type StravaAuthorization,
+  type TokenDeps,
+} from "./tokens.ts";
 
 /** The installation's one budget, on the connection the strava queue already holds. */
 export async function stravaBudget(deps: Pick<WorkerDeps, "queues" | "config" | "now">): Promise<RateBudget> {
@@ -22,6 +28,8 @@ export interface AthleteStrava {
   api: StravaApi;
   /** runs `fn` with a fresh access token; a 401 refreshes once and tries again */
   call<T>(fn: (api: StravaApi, accessToken: string) => Promise<T>): Promise<T>;
+  /** whether Strava still authorizes runstrong for this athlete (one token refresh; see tokens.ts) */
+  checkAuthorization(): Promise<StravaAuthorization>;
 }
 
 export async function stravaAsAthlete(
@@ -44,6 +52,7 @@ export async function stravaAsAthlete(
   };
   return {
     api,
+    checkAuthorization: () => checkStravaAuthorization(tokenDeps, api, connection),
     async call(fn) {
       const token = await freshAccessToken(tokenDeps, api, connection);
       try {

@@ -100,3 +100,47 @@ export async function markReauthNeeded(
   );
   return new ReauthorizationNeeded(reason);
 }
+
+export type StravaAuthorization = "authorized" | "revoked";
+
+/**
+ * Asks Strava whether the athlete still authorizes runstrong, before anything of
+ * theirs is deleted on the word of an (unsigned, so forgeable) deauthorization
+ * event. The question is a refresh-token grant, under the connection's refresh
+ * lock: Strava's deauthorize revokes every token of the athlete, so a refused
+ * refresh confirms it, and a granted one proves the authorization stands (the
+ * granted pair is stored, as after any refresh). One call to the token endpoint,
+ * which the API rate limits do not count.
+ *
+ * A connection that holds no tokens any more cannot be asked, and cannot be used
+ * either: "revoked". Transient failures (5xx, timeouts, 429) throw so the job
+ * retries; a refusal that blames runstrong's own client credentials says nothing
+ * about the athlete and fails without deleting.
+ */
+export async function checkStravaAuthorization(
+  deps: TokenDeps,
+  api: Pick<StravaApi, "refreshToken">,
+  connection: Connection,
+): Promise<StravaAuthorization> {
+  const log = deps.logger.child({ athleteId: connection.athleteId, connectionId: connection.id });
+  return deps.db.transaction(async (tx) => {
+    const locked = await lockConnection(tx, connection.id);
+    if (!locked) return "revoked";
+    const tokens = readTokens(locked, deps.tokenKey);
+    if (!tokens) return "revoked";
+    try {
+      const grant = await api.refreshToken(tokens.refreshToken);
+      await updateTokens(tx, deps.tokenKey, locked.id, grant);
+      log.info("Strava granted a token refresh: the athlete still authorizes runstrong");
+      return "authorized";
+    } catch (err) {
+      if (!(err instanceof StravaAuthError)) throw err;
+      if (err.blamesApplication)
+        throw new UnrecoverableError(
+          `Strava refused runstrong's client credentials (${err.status}); the athlete's authorization cannot be checked`,
+        );
+      log.info({ status: err.status }, "Strava refused the athlete's refresh token: authorization revoked");
+      return "revoked";
+    }
+  });
+}
