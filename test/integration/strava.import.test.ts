@@ -131,7 +131,7 @@ describe("a just-uploaded activity", () => {
     fake.notFoundFor.set("7004", 2);
     runWorkers(env);
     const eventId = await deliver(stravaEvent({ objectId: 7004, ownerId: 2004 }));
-    const jobId = stravaEventJobId(eventId);
+    const jobId = stravaEventJobId(env.queues, eventId);
 
     for (const wanted of [1, 2]) {
       // The job waits (delayed, no attempt used) instead of failing; skip the wait.

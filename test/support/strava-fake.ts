@@ -99,6 +99,8 @@ export interface RecordedRequest {
   search: string;
   /** the bearer token the request carried, if any */
   token: string | null;
+  /** the form a POST /push_subscriptions sent */
+  form?: URLSearchParams;
 }
 
 export interface StravaFake {
@@ -222,8 +224,10 @@ export function useStravaFake(): StravaFake {
       record(request, API);
       return HttpResponse.json(stravaFixture("strava-push-subscriptions-list.json") as unknown[]);
     }),
-    http.post(`${API}/push_subscriptions`, ({ request }) => {
+    http.post(`${API}/push_subscriptions`, async ({ request }) => {
       record(request, API);
+      const last = fake.requests.at(-1);
+      if (last) last.form = new URLSearchParams(await request.text());
       return HttpResponse.json(
         stravaFixture("strava-push-subscription-create.json") as Record<string, unknown>,
         {
@@ -316,7 +320,7 @@ export function runWorkers(env: TestEnv, queues: readonly QueueName[] = ["strava
 export async function stravaEventJob(env: TestEnv, eventId: number, timeout = 10_000) {
   return vi.waitFor(
     async () => {
-      const job = await env.queues.strava.getJob(stravaEventJobId(eventId));
+      const job = await env.queues.strava.getJob(stravaEventJobId(env.queues, eventId));
       if (!job) throw new Error(`no job for event ${eventId} yet`);
       return job;
     },
