@@ -128,11 +128,13 @@ export async function sweepOutbox(
         const message = loggableError(err).message;
         // A row no code can read will not become readable: give up on it, loudly.
         const giveUp = err instanceof UnreadableFollowUp;
+        const at = deps.now();
         await markFollowUpFailed(
           deps.db,
           entry.id,
           message,
-          giveUp ? null : new Date(deps.now().getTime() + retryDelayMs(entry.attempts)),
+          at,
+          giveUp ? null : new Date(at.getTime() + retryDelayMs(entry.attempts)),
         );
         deps.logger[giveUp ? "error" : "warn"](
           { athleteId: entry.athleteId, outboxId: entry.id, attempts: entry.attempts + 1, err: message },

@@ -71,21 +71,22 @@ export async function markFollowUpsDone(db: Executor, ids: readonly number[], at
 }
 
 /**
- * Records a failed attempt: the row is due again at `nextAttemptAt`, or, given
+ * Records a failed attempt at `at`: the row is due again at `retryAt`, or, given
  * null, never (it is closed as done, with its error kept).
  */
 export async function markFollowUpFailed(
   db: Executor,
   id: number,
   error: string,
-  nextAttemptAt: Date | null,
+  at: Date,
+  retryAt: Date | null,
 ): Promise<void> {
   await db
     .update(outbox)
     .set({
       attempts: sql`${outbox.attempts} + 1`,
       error: error.slice(0, 500),
-      ...(nextAttemptAt ? { nextAttemptAt } : { doneAt: sql`now()` }),
+      ...(retryAt ? { nextAttemptAt: retryAt } : { doneAt: at }),
     })
     .where(and(eq(outbox.id, id), isNull(outbox.doneAt)));
 }
