@@ -6,12 +6,10 @@
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { type Activity, ActivityParseError, activityLocalDate } from "../domain/activity.ts";
+import { ActivityParseError, activityLocalDate } from "../domain/activity.ts";
 import { classifyActivity } from "../domain/classify/run.ts";
 import type { ClassifyContext, HeartRateZone } from "../domain/classify/types.ts";
-import { parseFitActivity } from "../integrations/fit/activity.ts";
-import { mapGarminActivity } from "../integrations/garmin/activity.ts";
-import { mapStravaActivity, parseStravaJson } from "../integrations/strava/activity.ts";
+import { readActivityFile } from "../integrations/activity-file.ts";
 import { mapStravaZones } from "../integrations/strava/zones.ts";
 import { type CommandIO, type CommandRun, EXIT_OK, EXIT_USAGE, UsageError } from "./command.ts";
 
@@ -79,34 +77,6 @@ function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-/** FIT files say ".FIT" at bytes 8-11 of their header, whatever the file is called. */
-function isFit(bytes: Buffer, file: string): boolean {
-  return bytes.subarray(8, 12).toString("latin1") === ".FIT" || /\.fit$/i.test(file);
-}
-
-function readActivity(bytes: Buffer, file: string): { activity: Activity; warnings: string[] } {
-  if (isFit(bytes, file)) return parseFitActivity(bytes);
-  let json: unknown;
-  try {
-    json = parseStravaJson(bytes.toString("utf8"));
-  } catch (e) {
-    throw new ActivityParseError(`not JSON and not a FIT file: ${message(e)}`);
-  }
-  const probe = Array.isArray(json) ? json[0] : json;
-  const has = (k: string) => probe !== null && typeof probe === "object" && k in probe;
-  if (has("startTimeInSeconds") || has("activityType") || has("summaryId") || has("activities")) {
-    return { activity: mapGarminActivity(json), warnings: [] };
-  }
-  if (has("start_date") || has("sport_type") || has("resource_state")) {
-    if (Array.isArray(json))
-      throw new ActivityParseError("a list of Strava activities: give one activity per file");
-    return { activity: mapStravaActivity(json), warnings: [] };
-  }
-  throw new ActivityParseError(
-    "neither a Strava activity (start_date, sport_type) nor a Garmin activity summary (activityType, startTimeInSeconds)",
-  );
-}
-
 export const run: CommandRun = async (args, io) => {
   let opts: Options;
   try {
@@ -120,7 +90,7 @@ export const run: CommandRun = async (args, io) => {
   for (const file of opts.files) {
     let line: Record<string, unknown>;
     try {
-      const { activity, warnings } = readActivity(await readInput(file, io), file);
+      const { activity, warnings } = readActivityFile(await readInput(file, io), file);
       const c = classifyActivity(activity, ctx);
       line = {
         file,

@@ -2,8 +2,30 @@
 // recoveries (intervals) or a sustained fast block (tempo, a fast finish). Laps are
 // noisy evidence: auto-laps every kilometre cut through hills, and a walked warm-up
 // makes any running look fast. The guards below exist for those cases.
-import type { Activity, Lap } from "../activity.ts";
-import { duration, pace } from "./format.ts";
+//
+// Strides come first: a few short fast bouts (well under a minute, a few hundred metres
+// at most) with long easy recoveries, usually after an easy run. They keep an easy run
+// easy, so they are found (in the laps, or in the samples when no lap marks them) and
+// taken out before the rest of the run is read.
+import type { Activity, Lap, Samples } from "../activity.ts";
+import { duration, median, pace } from "./format.ts";
+
+export interface Strides {
+  count: number;
+  /** median length of a bout, seconds */
+  boutS: number;
+  /** distance-weighted speed of the bouts, m/s */
+  speedMps: number;
+  /** time and distance of the bouts and their recoveries, taken out of the run */
+  removedS: number;
+  removedM: number;
+  reason: string;
+}
+
+export interface StructureRead {
+  finding: StructureFinding | null;
+  strides: Strides | null;
+}
 
 export interface StructureFinding {
   subtype: "intervals" | "tempo";
@@ -23,6 +45,13 @@ interface LapSpeed {
 
 const MIN_TEMPO_BLOCK_S = 15 * 60;
 const MAX_WORK_LAP_S = 20 * 60;
+// Strides: each bout well under a minute and a few hundred metres at most, all of them a
+// few minutes in total (8 x 200 m at 35 s is a session of reps, not strides).
+const STRIDE_MAX_S = 40;
+const STRIDE_MAX_M = 250;
+const STRIDES_MAX_TOTAL_S = 4 * 60;
+/** a recovery longer than this is the run going on, not part of the strides */
+const STRIDE_RECOVERY_MAX_S = 180;
 
 function lapSpeeds(laps: Lap[]): LapSpeed[] {
   return laps
@@ -130,11 +159,190 @@ function fromDeviceIntensity(laps: LapSpeed[]): StructureFinding | null {
  * walk from counting.
  */
 export function readStructure(activity: Activity, easySpeedMps: number | null): StructureFinding | null {
-  const laps = lapSpeeds(activity.laps);
-  if (laps.length < 3) return null;
+  return readLaps(activity, easySpeedMps).finding;
+}
+
+/** Strides first, then intervals or a tempo in what is left of the run. */
+export function readLaps(activity: Activity, easySpeedMps: number | null): StructureRead {
+  const all = lapSpeeds(activity.laps);
+  const fromLaps = stridesFromLaps(all);
+  const fromSamples = fromLaps ? null : stridesFromSamples(activity.samples ?? null);
+  const strides = fromLaps?.strides ?? fromSamples?.strides ?? null;
+  const laps = fromLaps?.core ?? (fromSamples ? withoutEpisodes(all, fromSamples.episodes) : all);
+  if (laps.length < 3) return { finding: null, strides };
   const device = fromDeviceIntensity(laps);
-  if (device) return device;
-  return intervalsFromSpeed(laps, easySpeedMps) ?? tempoFromSpeed(laps, easySpeedMps);
+  if (device) return { finding: device, strides };
+  return { finding: intervalsFromSpeed(laps, easySpeedMps) ?? tempoFromSpeed(laps, easySpeedMps), strides };
+}
+
+function stridesReason(count: number, boutS: number, speed: number, recoveryS: number): string {
+  return `${count} strides of about ${Math.round(boutS)} s at ${pace(speed)} with ${Math.round(recoveryS)} s easy recoveries: strides keep an easy run easy.`;
+}
+
+/** Strides marked by laps: short fast laps, each followed by a longer, much slower one. */
+function stridesFromLaps(laps: LapSpeed[]): { strides: Strides; core: LapSpeed[] } | null {
+  const long = laps.filter((l) => l.time >= 120);
+  if (long.length === 0) return null;
+  const runSpeed = speedOf(long);
+  const isBout = (l: LapSpeed) =>
+    l.time <= STRIDE_MAX_S && l.lap.distanceM <= STRIDE_MAX_M && l.speed >= runSpeed * 1.2;
+  const bouts: number[] = [];
+  laps.forEach((l, i) => {
+    if (isBout(l)) bouts.push(i);
+  });
+  if (bouts.length < 2) return null;
+  const removed = new Set<number>();
+  const recoveries: LapSpeed[] = [];
+  for (const i of bouts) {
+    const bout = laps[i] as LapSpeed;
+    const next = laps[i + 1];
+    removed.add(i);
+    if (!next) continue;
+    // long easy recoveries: at least as long as the bout and clearly slower
+    if (isBout(next) || next.time < bout.time || next.speed >= bout.speed * 0.8) return null;
+    if (next.time <= STRIDE_RECOVERY_MAX_S) {
+      removed.add(i + 1);
+      recoveries.push(next);
+    }
+  }
+  const boutLaps = bouts.map((i) => laps[i] as LapSpeed);
+  if (timeOf(boutLaps) > STRIDES_MAX_TOTAL_S) return null;
+  const core = laps.filter((_, i) => !removed.has(i));
+  if (timeOf(core) < 10 * 60) return null;
+  const gone = laps.filter((_, i) => removed.has(i));
+  const speed = speedOf(boutLaps);
+  return {
+    strides: {
+      count: boutLaps.length,
+      boutS: median(boutLaps.map((l) => l.time)) ?? 0,
+      speedMps: speed,
+      removedS: timeOf(gone),
+      removedM: gone.reduce((s, l) => s + l.lap.distanceM, 0),
+      reason: stridesReason(
+        boutLaps.length,
+        median(boutLaps.map((l) => l.time)) ?? 0,
+        speed,
+        recoveries.length ? timeOf(recoveries) / recoveries.length : 0,
+      ),
+    },
+    core,
+  };
+}
+
+interface Episode {
+  fromS: number;
+  toS: number;
+  metres: number;
+}
+
+/** Strides in the recorded samples, when no lap marks them: needs at least three bouts. */
+function stridesFromSamples(samples: Samples | null): { strides: Strides; episodes: Episode[] } | null {
+  if (!samples || samples.offsetS.length < 20) return null;
+  const n = samples.offsetS.length;
+  const dt = (i: number) =>
+    Math.min(
+      10,
+      Math.max(0, (samples.offsetS[i + 1] ?? (samples.offsetS[i] ?? 0) + 1) - (samples.offsetS[i] ?? 0)),
+    );
+  const speed = (i: number) => samples.speedMps[i] ?? 0;
+  const moving = samples.speedMps.filter((v): v is number => v !== null && v > 0.5);
+  const typical = median(moving);
+  if (typical === null) return null;
+  const fast = Math.max(typical * 1.3, typical + 1);
+  const bouts: Array<{ from: number; to: number; s: number; m: number }> = [];
+  let i = 0;
+  while (i < n) {
+    if (speed(i) < fast) {
+      i++;
+      continue;
+    }
+    let j = i;
+    let s = 0;
+    let m = 0;
+    while (j < n && speed(j) >= fast) {
+      s += dt(j);
+      m += speed(j) * dt(j);
+      j++;
+    }
+    bouts.push({ from: i, to: j, s, m });
+    i = j;
+  }
+  // Longer fast stretches are running, and single samples are noise: neither is a stride.
+  const real = bouts.filter(
+    (b) => b.to - b.from >= 2 && b.s >= 8 && b.s <= STRIDE_MAX_S && b.m <= STRIDE_MAX_M,
+  );
+  if (real.length < 3) return null;
+  const episodes: Episode[] = [];
+  const recoveryTimes: number[] = [];
+  for (const [k, b] of real.entries()) {
+    const boutSpeed = b.m / b.s;
+    const limit = real[k + 1]?.from ?? n;
+    let j = b.to;
+    let rs = 0;
+    let rm = 0;
+    while (j < limit && rs < STRIDE_RECOVERY_MAX_S && speed(j) < boutSpeed * 0.75) {
+      rs += dt(j);
+      rm += speed(j) * dt(j);
+      j++;
+    }
+    // long easy recoveries: at least as long as the bout (the last may end the recording);
+    // a burst without one is the run's own surging, left in the run
+    if (rs < b.s && j < n) continue;
+    recoveryTimes.push(rs);
+    episodes.push({
+      fromS: samples.offsetS[b.from] ?? 0,
+      toS: samples.offsetS[j] ?? (samples.offsetS[n - 1] ?? 0) + 1,
+      metres: b.m + rm,
+    });
+  }
+  if (episodes.length < 3) return null;
+  const kept = real.filter((b) => episodes.some((e) => e.fromS === samples.offsetS[b.from]));
+  if (kept.reduce((t, b) => t + b.s, 0) > STRIDES_MAX_TOTAL_S) return null;
+  const boutS = median(kept.map((b) => b.s)) ?? 0;
+  const boutM = kept.reduce((t, b) => t + b.m, 0);
+  const boutT = kept.reduce((t, b) => t + b.s, 0);
+  const removedS = episodes.reduce((t, e) => t + (e.toS - e.fromS), 0);
+  return {
+    strides: {
+      count: kept.length,
+      boutS,
+      speedMps: boutM / boutT,
+      removedS,
+      removedM: episodes.reduce((t, e) => t + e.metres, 0),
+      reason: stridesReason(kept.length, boutS, boutM / boutT, median(recoveryTimes) ?? 0),
+    },
+    episodes,
+  };
+}
+
+/** The laps with the stride episodes' time and distance taken out (laps need a start offset). */
+function withoutEpisodes(laps: LapSpeed[], episodes: Episode[]): LapSpeed[] {
+  return laps.flatMap((l) => {
+    const start = l.lap.startOffsetS;
+    if (start === null) return [l];
+    const end = start + l.lap.elapsedS;
+    let s = 0;
+    let m = 0;
+    for (const e of episodes) {
+      const overlap = Math.min(end, e.toS) - Math.max(start, e.fromS);
+      if (overlap <= 0) continue;
+      const share = overlap / (e.toS - e.fromS);
+      s += overlap;
+      m += e.metres * share;
+    }
+    if (s === 0) return [l];
+    const time = l.time - s;
+    const distance = l.lap.distanceM - m;
+    if (time < 30 || distance <= 0) return [];
+    const lap: Lap = {
+      ...l.lap,
+      movingS: time,
+      elapsedS: time,
+      distanceM: distance,
+      avgSpeedMps: distance / time,
+    };
+    return [{ lap, speed: distance / time, time }];
+  });
 }
 
 function intervalsFromSpeed(laps: LapSpeed[], easySpeedMps: number | null): StructureFinding | null {
@@ -175,6 +383,12 @@ function intervalsFromSpeed(laps: LapSpeed[], easySpeedMps: number | null): Stru
   const hrRec = hrOf(between);
   if (hrWork !== null && hrRec !== null && hrWork < hrRec - 2) return null;
   if (easySpeedMps !== null && workSpeed < easySpeedMps * 1.05) return null;
+  // Runs of several minutes broken by walks or stops, with no slower running anywhere (no
+  // warm-up, no jogged recovery), are a run/walk: the "work" is all the running there is.
+  const slowerRunning = laps.filter((l) => !isFast(l) && l.speed >= workSpeed * 0.6 && l.time >= 60);
+  if (slowerRunning.length === 0 && (median(work.map((l) => l.time)) ?? 0) >= 4 * 60) {
+    if (easySpeedMps === null || workSpeed < easySpeedMps * 1.1) return null;
+  }
   const recoveries = recoveriesAfter(laps, isFast);
   const recoveryText = recoveries.length
     ? ` alternating with ${recoveries.length} recoveries at ${pace(speedOf(recoveries))}`
@@ -211,9 +425,13 @@ function tempoFromSpeed(laps: LapSpeed[], easySpeedMps: number | null): Structur
   const restSpeed = speedOf(rest);
   const ratio = workSpeed / restSpeed;
   if (ratio < 1.12) return null;
+  // Against the run's own moving pace, not only its slowest part: a walked warm-up or
+  // a slow first kilometre makes the ordinary running after it look fast.
+  if (workSpeed < speedOf(running) * 1.06) return null;
+  // And clearly harder by heart rate, where heart rate was recorded.
   const hrWork = hrOf(work);
   const hrRest = hrOf(rest);
-  if (hrWork !== null && hrRest !== null && hrWork < hrRest) return null;
+  if (hrWork !== null && hrRest !== null && hrWork < hrRest + 5) return null;
   if (easySpeedMps !== null && workSpeed < easySpeedMps * 1.05) return null;
   const what =
     blocks.length === 1
