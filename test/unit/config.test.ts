@@ -94,6 +94,48 @@ describe("configuration", () => {
     expect(problemsOf({ STRAVA_RAW_RETENTION_DAYS: "30" })[0]).toMatch(/at most 7/);
   });
 
+  it("gives the Strava webhook a secret: generated in development, required in production, path-safe", () => {
+    const strava = { STRAVA_CLIENT_ID: "12345", STRAVA_CLIENT_SECRET: "0123456789abcdef" };
+    expect(loadConfig({}, tmp()).strava.webhookSecret).toBeNull();
+
+    const dir = tmp();
+    const first = loadConfig({ ...strava, TOKEN_ENCRYPTION_KEY: KEY, SESSION_SECRET: SECRET }, dir);
+    expect(first.strava.webhookSecret).toMatch(/^[A-Za-z0-9_-]{32,}$/);
+    expect(loadConfig(strava, dir).strava.webhookSecret).toBe(first.strava.webhookSecret);
+    expect(JSON.parse(readFileSync(join(dir, ".runstrong/secrets.json"), "utf8"))).toHaveProperty(
+      "stravaWebhookSecret",
+      first.strava.webhookSecret,
+    );
+
+    // A secrets file written before Strava was configured gains the secret and keeps the rest.
+    const older = tmp();
+    const before = loadConfig({}, older);
+    const after = loadConfig(strava, older);
+    expect(after.strava.webhookSecret).toMatch(/^[A-Za-z0-9_-]{32,}$/);
+    expect(after.secrets.tokenEncryptionKey.equals(before.secrets.tokenEncryptionKey)).toBe(true);
+    expect(after.secrets.sessionSecret).toBe(before.secrets.sessionSecret);
+
+    const production = {
+      ...strava,
+      NODE_ENV: "production",
+      TOKEN_ENCRYPTION_KEY: KEY,
+      SESSION_SECRET: SECRET,
+      PUBLIC_URL: "https://rs.example.org",
+    };
+    expect(problemsOf(production)).toEqual([
+      "STRAVA_WEBHOOK_SECRET: required in production when Strava is configured (openssl rand -hex 32)",
+    ]);
+    const given = "a".repeat(64);
+    expect(loadConfig({ ...production, STRAVA_WEBHOOK_SECRET: given }, tmp()).strava.webhookSecret).toBe(
+      given,
+    );
+    const refused = problemsOf({ STRAVA_WEBHOOK_SECRET: `${"b".repeat(40)}/x` });
+    expect(refused).toHaveLength(1);
+    expect(refused[0]).toMatch(/^STRAVA_WEBHOOK_SECRET: must be 32-128 letters/);
+    expect(refused[0]).not.toContain("bbbb");
+    expect(loadConfig({}, tmp()).webhooks.storeTimeoutMs).toBe(800);
+  });
+
   it("redacts passwords from URLs it prints", () => {
     expect(redactUrl("postgres://rs:s3cret@db:5432/runstrong")).toBe("postgres://rs:***@db:5432/runstrong");
   });
