@@ -316,15 +316,10 @@ function loadFor(
       cause = `not above the load of ${whenLogged(prog.date, date)}, which ${prog.verdict === "missed-reps" ? "missed prescribed reps" : "went to failure"}`;
     }
   }
-  let loadKg = incrementsKg(Math.max(0, steps), inc);
+  const usual = incrementsKg(Math.max(0, steps), inc);
+  const loadKg = ease ? loadableDown(usual * EASE_BACK_FACTOR, inc) : usual;
   if (ease) {
-    const normal = loadKg;
-    loadKg = loadableDown(normal * EASE_BACK_FACTOR, inc);
-    const head = `${e.name} ${e.sets} x ${e.reps} at ${w(loadKg)}`;
-    return {
-      loadKg,
-      sentence: `${head}, down from ${w(normal)}: one lighter week at ${Math.round(EASE_BACK_FACTOR * 100)}% after no strength logged since ${ease.lastDate}`,
-    };
+    cause = `one lighter week at ${Math.round(EASE_BACK_FACTOR * 100)}% of ${w(usual)}, after no strength logged since ${ease.lastDate}`;
   }
   const head = `${e.name} ${e.sets} x ${e.reps} at ${w(loadKg)}`;
   if (!prog) return { loadKg, sentence: `${head}: ${cause}` };
