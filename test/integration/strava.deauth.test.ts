@@ -293,4 +293,19 @@ describe("a deauthorization Strava does not confirm", () => {
     expect(connection?.status).toBe("active");
     expect(fake.token.presented).toEqual(["seed-refresh-5004", "seed-refresh-5004"]);
   });
+
+  it("deletes nothing when Strava refuses runstrong's own client credentials rather than the athlete's token", async () => {
+    const athlete = await athleteWithStravaData(5005, 10_301);
+    fake.token.refuseClient = true;
+
+    const eventId = await deliver(deauthorize(5005));
+    expect(await settledEvent(env, eventId)).toMatchObject({
+      status: "failed",
+      error: expect.stringMatching(/client credentials/),
+    });
+    expect(await countWhere(db.select().from(athletes).where(eq(athletes.id, athlete.id)))).toBe(1);
+    expect(await countWhere(db.select().from(activities).where(eq(activities.athleteId, athlete.id)))).toBe(
+      2,
+    );
+  });
 });

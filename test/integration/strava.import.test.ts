@@ -4,7 +4,7 @@
 import { eq } from "drizzle-orm";
 import { describe, expect, it, vi } from "vitest";
 import { getInboxEvent } from "../../src/db/repos/webhook-inbox.ts";
-import { activities } from "../../src/db/schema/index.ts";
+import { activities, providerConnections } from "../../src/db/schema/index.ts";
 import { enqueue } from "../../src/workers/queues.ts";
 import { stravaEventJobId } from "../../src/workers/strava/event-jobs.ts";
 import {
@@ -221,6 +221,31 @@ describe("activity delete", () => {
     expect(await replanJob(a.athlete.id)).toBeNull();
     expect(await replanJob(b.athlete.id)).toBeNull();
     expect(fake.requests.length).toBe(callsBefore);
+  });
+});
+
+describe("activity delete with a token Strava refuses", () => {
+  it("deletes nothing and asks the athlete to reconnect", async () => {
+    const { athlete } = await seedStravaAthlete(env, { ownerId: 2012 });
+    fake.activities.set("7012", detailedActivity({ id: 7012, athleteId: 2012 }));
+    runWorkers(env);
+    await settledEvent(env, await deliver(stravaEvent({ objectId: 7012, ownerId: 2012 })));
+    await env.queues.replan.obliterate({ force: true });
+    fake.activities.delete("7012");
+    fake.rejectedTokens.add("seed-access-2012");
+    fake.token.refuse = true;
+
+    const gone = await deliver(
+      stravaEvent({ objectId: 7012, ownerId: 2012, aspect: "delete", eventTime: 1_725_999_999 }),
+    );
+    expect((await settledEvent(env, gone))?.status).toBe("failed");
+    expect(await activityRow(7012)).toMatchObject({ athleteId: athlete.id });
+    expect(await replanJob(athlete.id)).toBeNull();
+    const [connection] = await env.pool.db
+      .select()
+      .from(providerConnections)
+      .where(eq(providerConnections.externalAthleteId, "2012"));
+    expect(connection?.status).toBe("needs_reauth");
   });
 });
 

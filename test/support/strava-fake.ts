@@ -124,6 +124,8 @@ export interface StravaFake {
     refuse: boolean;
     /** the next n refreshes answer 503 (Strava down for a moment) */
     unavailable: number;
+    /** refresh answers 400 naming runstrong's client credentials, not the athlete's token */
+    refuseClient: boolean;
     issued: number;
     /** refresh tokens presented so far */
     presented: string[];
@@ -154,7 +156,14 @@ export function useStravaFake(): StravaFake {
     tooManyRequests: 0,
     rejectedTokens: new Set<string>(),
     rate: structuredClone(RECORDED_RATE),
-    token: { delayMs: 0, refuse: false, unavailable: 0, issued: 0, presented: [] as string[] },
+    token: {
+      delayMs: 0,
+      refuse: false,
+      unavailable: 0,
+      refuseClient: false,
+      issued: 0,
+      presented: [] as string[],
+    },
   });
   const fake: StravaFake = {
     requests: [],
@@ -249,6 +258,14 @@ export function useStravaFake(): StravaFake {
           fake.token.unavailable--;
           return HttpResponse.json({ message: "Service Unavailable" }, { status: 503 });
         }
+        if (fake.token.refuseClient)
+          return HttpResponse.json(
+            {
+              message: "Bad Request",
+              errors: [{ resource: "Application", field: "client_secret", code: "invalid" }],
+            },
+            { status: 400 },
+          );
         if (fake.token.refuse)
           return HttpResponse.json(
             {
