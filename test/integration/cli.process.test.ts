@@ -137,3 +137,41 @@ describe("runstrong refuses to start when it cannot", () => {
     expect(run.stderr.join("")).toMatch(/unknown command "fly"/);
   });
 });
+
+describe("two installs on one Redis prefix", () => {
+  it("the second, on another database, refuses to start in one readable line and exits 2", async () => {
+    const names = [1, 2].map(() => `rs_cli_${randomBytes(4).toString("hex")}`);
+    onTestFinished(async () => {
+      const admin = postgres(ADMIN_URL, { max: 1, onnotice: () => {} });
+      for (const name of names) await admin.unsafe(`drop database if exists "${name}" with (force)`);
+      await admin.end();
+    });
+    const prefix = `rstest-cli-${randomBytes(3).toString("hex")}`;
+    const shared = {
+      PORT: "0",
+      HOST: "127.0.0.1",
+      REDIS_URL,
+      REDIS_PREFIX: prefix,
+      TOKEN_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
+      SESSION_SECRET: randomBytes(32).toString("base64url"),
+    };
+    const first = runstrong(["start"], { ...shared, DATABASE_URL: databaseUrl(names[0] ?? "") });
+    await waitForLog(first, "workers running");
+
+    // Its own database (a new install id) but the first one's prefix.
+    const second = runstrong(["start"], { ...shared, DATABASE_URL: databaseUrl(names[1] ?? "") });
+    expect(await second.exited).toBe(2);
+    const lines = second.stderr.join("").trim().split("\n");
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(
+      new RegExp(
+        `^runstrong start: Redis prefix "${prefix}" \\(REDIS_PREFIX, .*\\) is in use by another install`,
+      ),
+    );
+    expect(lines[0]).toMatch(/give each install its own REDIS_PREFIX/);
+
+    expect(first.proc.exitCode).toBeNull();
+    first.proc.kill("SIGTERM");
+    expect(await first.exited).toBe(0);
+  });
+});
