@@ -16,6 +16,7 @@ import {
   PREFIX_RENEW_MS,
   redisReady,
 } from "../workers/connection.ts";
+import { QUEUE_NAMES } from "../workers/jobs.ts";
 import { closeQueues, createQueues, type Queues } from "../workers/queues.ts";
 
 /** The long-lived connections of one process, opened together and closed in order. */
@@ -89,6 +90,9 @@ export async function openResources(config: Config, logger: Logger, role: string
     });
   }
   const queues = createQueues(producer, config.redis.prefix, installId);
+  // Each queue re-emits its connection's errors; the listener above already says
+  // Redis is away, once, where an unheard queue would print every retry to stderr.
+  for (const queue of QUEUE_NAMES.map((name) => queues[name])) queue.on("error", () => {});
 
   // The prefix lease: claimed in ready(), renewed while the process runs.
   let renewal: NodeJS.Timeout | null = null;
