@@ -234,7 +234,7 @@ describe("when Postgres hangs or stops", () => {
   const target = new URL(ADMIN_URL);
 
   /** The app on this file's database, reached through a proxy the test controls. */
-  async function proxied() {
+  async function proxied(o: { pinSubscription: boolean } = { pinSubscription: true }) {
     const proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
     const url = proxy.urlFor(env.config.databaseUrl);
     const pool = openDatabase(url, { max: 2 });
@@ -242,8 +242,9 @@ describe("when Postgres hangs or stops", () => {
       await proxy.stop();
       await pool.sql.end({ timeout: 0 });
     });
+    const { STRAVA_SUBSCRIPTION_ID, ...unpinned } = STRAVA_TEST_ENV;
     const config = testConfig({
-      ...STRAVA_TEST_ENV,
+      ...(o.pinSubscription ? STRAVA_TEST_ENV : unpinned),
       DATABASE_URL: url,
       REDIS_PREFIX: env.prefix,
       WEBHOOK_STORE_TIMEOUT_MS: "300",
@@ -276,7 +277,11 @@ describe("when Postgres hangs or stops", () => {
       [7701, 7702, 7703].map((id) => timedPost(a, stravaEvent({ objectId: id, ownerId: 3401 }))),
     );
     const later = await timedPost(a, stravaEvent({ objectId: 7704, ownerId: 3401 }));
-    for (const r of [...first, later]) {
+    // An app that has yet to read the stored subscription id waits no longer.
+    const unpinned = await proxied({ pinSubscription: false });
+    unpinned.proxy.hang();
+    const lookup = await timedPost(unpinned.a, stravaEvent({ objectId: 7705, ownerId: 3401 }));
+    for (const r of [...first, later, lookup]) {
       expect(r).toMatchObject({ status: 503, code: "unavailable" });
       expect(r.ms).toBeLessThan(1_000);
     }

@@ -86,9 +86,14 @@ function storeUnavailable(err: unknown): boolean {
 /**
  * The subscription whose events we accept: STRAVA_SUBSCRIPTION_ID when set, else
  * the id `runstrong strava subscribe` stored, read at most every 30 s (5 s while
- * there is none, so a fresh subscribe is picked up quickly).
+ * there is none, so a fresh subscribe is picked up quickly), giving up on a
+ * Postgres that does not answer within `timeoutMs`.
  */
-function subscriptionLookup(db: Database, pinned: string | null): () => Promise<number | null> {
+function subscriptionLookup(
+  db: Database,
+  pinned: string | null,
+  timeoutMs: number,
+): () => Promise<number | null> {
   if (pinned !== null) {
     const id = Number(pinned);
     return async () => id;
@@ -98,7 +103,7 @@ function subscriptionLookup(db: Database, pinned: string | null): () => Promise<
   return async () => {
     const now = Date.now();
     if (cached && cached.until > now) return cached.id;
-    loading ??= getStravaSubscriptionId(db)
+    loading ??= within(getStravaSubscriptionId(db), timeoutMs, "reading the Strava subscription")
       .then((id) => {
         cached = { id, until: Date.now() + (id === null ? NO_SUBSCRIPTION_TTL_MS : SUBSCRIPTION_TTL_MS) };
         return id;
@@ -199,7 +204,7 @@ export function registerStravaWebhook(
   // Without a secret (Strava not configured) there is no webhook: every path 404s.
   if (secret === null) return;
   const storeTimeoutMs = deps.config.webhooks.storeTimeoutMs;
-  const subscriptionId = subscriptionLookup(deps.db, deps.config.strava.subscriptionId);
+  const subscriptionId = subscriptionLookup(deps.db, deps.config.strava.subscriptionId, storeTimeoutMs);
   const intake = stravaIntake({ ...deps, storeTimeoutMs });
   const path = webhookPath("strava", ":secret");
 
@@ -238,7 +243,7 @@ export function registerStravaWebhook(
 
     let expected: number | null;
     try {
-      expected = await within(subscriptionId(), storeTimeoutMs, "reading the Strava subscription");
+      expected = await subscriptionId();
     } catch (err) {
       c.get("logger").error({ err: loggableError(err) }, "could not read the Strava subscription id");
       throw storeFailure(err);
