@@ -70,7 +70,8 @@ export const JOBS = {
   /**
    * Queues Strava inbox rows still "received" a while after they were stored: the
    * webhook answers once an event is stored, so an enqueue that failed (Redis
-   * away) is made good here. Job ids make re-queuing a queued event a no-op.
+   * away) is made good here, as is a job that failed or that Redis lost; an event
+   * whose job is on its way is left alone (src/workers/strava/sweep-inbox.ts).
    */
   "requeue-strava-inbox": job(
     "maintenance",
@@ -94,7 +95,7 @@ export const JOBS = {
   ),
   /**
    * Handles one stored Strava webhook event (webhook_events.id): import, delete or
-   * deauthorize. Job id `strava-event-<id>`. Rate-limit waits and a just-created
+   * deauthorize. Job id `strava-event-<install id>-<id>`. Rate-limit waits and a just-created
    * activity's 404s move the job to delayed without using up attempts; the
    * attempts are for transient failures (5xx, timeouts).
    */
@@ -106,7 +107,7 @@ export const JOBS = {
    * The stored events of one webhook batch (webhook_events ids): queues one
    * `strava-event` job per id. The webhook adds this one job per batch so that the
    * per-event queueing (a Redis script per job) runs in the worker, not in the HTTP
-   * process. Job id `strava-event-batch-<hash of the ids>`.
+   * process. Job id `strava-event-batch-<install id>-<hash of the ids>`.
    */
   "strava-event-batch": job(
     "strava",
@@ -123,7 +124,7 @@ export const JOBS = {
   ),
   /**
    * A stored plan version, handed to whatever consumes plan changes (workout
-   * destinations, notifications). Job id `plan-changed-<planVersionId>`.
+   * destinations, notifications). Job id `plan-changed-<install id>-<planVersionId>`.
    */
   "plan-changed": job(
     "plan-events",
