@@ -68,9 +68,12 @@ export function busyBlockers(ctx: PlanContext, fromMs: number, toMs: number, dur
   }));
 }
 
-/** "Wed 17:00-20:00", or "Wed 22:00-Thu 06:00" across midnight */
+/** "Wed 17:00-20:00"; "Wed 22:00-Thu 06:00" across midnight; "2026-12-07 00:00 to 2026-12-14 00:00" for a day or more */
 export function busySpan(ctx: PlanContext, b: readonly [number, number]): string {
   const { clock } = ctx;
+  if (b[1] - b[0] >= 24 * HOUR_MS) {
+    return `${clock.localDate(b[0])} ${clock.localTime(b[0])} to ${clock.localDate(b[1])} ${clock.localTime(b[1])}`;
+  }
   const sameDay = clock.localDate(b[0]) === clock.localDate(b[1] - 1);
   return `${dayTime(b[0], clock)}-${sameDay ? clock.localTime(b[1]) : dayTime(b[1], clock)}`;
 }
@@ -204,7 +207,7 @@ export function sessionViolations(
   }
 
   for (const b of busyNear(ctx, startMs, endMs)) {
-    out.push({ rule: "R5", message: `R5: overlaps your busy time ${busySpan(ctx, b)}` });
+    out.push({ rule: "R5", message: `R5: you are busy ${busySpan(ctx, b)}` });
   }
 
   if (others === null) return out;
