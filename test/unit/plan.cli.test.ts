@@ -230,3 +230,107 @@ describe("runstrong plan", () => {
     expect(stderr).toMatch(/^runstrong plan: runs\[0\]\.activity: not a Strava activity/);
   });
 });
+
+describe("runstrong plan with loads, logs and busy times", () => {
+  const LOADS_EXAMPLE = {
+    ...CONTRACT_EXAMPLE,
+    athlete: { ...CONTRACT_EXAMPLE.athlete, units: "kg", loadIncrementKg: 2.5 },
+    lifts: { backSquat: { oneRepMaxKg: 100 }, romanianDeadlift: { oneRepMaxKg: 110 } },
+    strengthLog: [
+      {
+        date: "2026-12-03",
+        session: "A",
+        exercises: [{ name: "Back squat", sets: [{ reps: 5, weightKg: 80, repsInReserve: 2 }] }],
+      },
+    ],
+    busy: [{ start: "2026-12-09T17:00:00+01:00", end: "2026-12-09T20:00:00+01:00" }],
+  };
+
+  it("plans the contract's example: loadKg on each loaded exercise, a multiple of the increment, with the why", async () => {
+    const { code, stdout, stderr } = await plan([file(JSON.stringify(LOADS_EXAMPLE))]);
+    expect(stderr).toBe("");
+    expect(code).toBe(0);
+    const out = JSON.parse(stdout) as PlanOutput;
+    const [a, b] = out.sessions;
+    expect(a?.exercises.map((e) => [e.name, e.loadKg])).toEqual([
+      ["Back squat", 80],
+      ["Bulgarian split squat", undefined],
+      ["Heavy calf raise", undefined],
+      ["Box jump", undefined],
+    ]);
+    expect(Object.keys(a?.exercises[0] ?? {})).toEqual(["name", "sets", "reps", "load", "loadKg"]);
+    // One set of 5 where the base phase asks for 3 x 8-10: missed reps, so the load holds.
+    expect(a?.reasons).toContain(
+      "Back squat 3 x 8-10 at 80 kg, as last time: last Thursday's sets missed prescribed reps; a second time in a row takes it down one step",
+    );
+    expect(b?.exercises[0]).toMatchObject({ name: "Romanian deadlift", loadKg: 70 });
+    expect(b?.reasons).toContain(
+      "Romanian deadlift 3 x 8-10 at 70 kg: 65% of your one-rep max of 110 kg (your setting)",
+    );
+  });
+
+  it("prints byte for byte the same for an input without the new fields and with them empty", async () => {
+    const without = await plan([], JSON.stringify(CONTRACT_EXAMPLE));
+    const empty = await plan(
+      [],
+      JSON.stringify({
+        ...CONTRACT_EXAMPLE,
+        athlete: { ...CONTRACT_EXAMPLE.athlete, units: "kg" },
+        lifts: {},
+        strengthLog: [],
+        busy: [],
+      }),
+    );
+    expect(without.code).toBe(0);
+    expect(empty.stdout).toBe(without.stdout);
+    expect(without.stdout).not.toContain("loadKg");
+  });
+
+  it.each([
+    [
+      "units",
+      { athlete: { ...CONTRACT_EXAMPLE.athlete, units: "stone" } },
+      /^runstrong plan: athlete\.units: /,
+    ],
+    [
+      "a zero increment",
+      { athlete: { ...CONTRACT_EXAMPLE.athlete, loadIncrementKg: 0 } },
+      /^runstrong plan: athlete\.loadIncrementKg: /,
+    ],
+    [
+      "an unknown lift",
+      { lifts: { benchPress: { oneRepMaxKg: 80 } } },
+      /^runstrong plan: lifts: .*benchPress/,
+    ],
+    [
+      "a one-rep max of zero",
+      { lifts: { backSquat: { oneRepMaxKg: 0 } } },
+      /^runstrong plan: lifts\.backSquat\.oneRepMaxKg: /,
+    ],
+    [
+      "negative reps",
+      {
+        strengthLog: [
+          { date: "2026-12-03", exercises: [{ name: "Back squat", sets: [{ reps: -1, weightKg: 80 }] }] },
+        ],
+      },
+      /^runstrong plan: strengthLog\[0\]\.exercises\[0\]\.sets\[0\]\.reps: /,
+    ],
+    [
+      "a log without a date",
+      { strengthLog: [{ exercises: [] }] },
+      /^runstrong plan: strengthLog\[0\]\.date: /,
+    ],
+    [
+      "a busy time ending before it starts",
+      { busy: [{ start: "2026-12-09T20:00:00+01:00", end: "2026-12-09T17:00:00+01:00" }] },
+      /^runstrong plan: busy\[0\]\.end: end must be after start\n$/,
+    ],
+  ])("exits 2 with one line naming the field for %s", async (_name, over, message) => {
+    const { code, stdout, stderr } = await plan([], JSON.stringify({ ...CONTRACT_EXAMPLE, ...over }));
+    expect(code).toBe(2);
+    expect(stdout).toBe("");
+    expect(stderr).toMatch(message);
+    expect(stderr.trimEnd().split("\n")).toHaveLength(1);
+  });
+});
