@@ -44,14 +44,20 @@ export function deriveBaseline(activities: Activity[], before: string): RunBasel
   const speeds = easy.map(speedOf).filter((s): s is number => s !== null);
   const hrs = easy.map((a) => a.avgHr).filter((h): h is number => h !== null);
   const times = runs.map((a) => a.movingS || a.elapsedS).filter((t) => t > 0);
+  const suffer = easy
+    .filter((a) => a.sufferScore != null && (a.movingS || a.elapsedS) >= 10 * 60)
+    .map((a) => ((a.sufferScore as number) * 3600) / (a.movingS || a.elapsedS));
   const enough = <T>(xs: T[]) => xs.length >= MIN_BASELINE_RUNS;
   const speed = enough(speeds) ? median(speeds) : null;
   const hr = enough(hrs) ? median(hrs) : null;
   const usual = enough(times) ? median(times) : null;
+  const sufferPerHour = enough(suffer) ? median(suffer) : null;
   return {
     easySpeedMps: speed === null ? null : Math.round(speed * 1000) / 1000,
     usualRunS: usual === null ? null : Math.round(usual),
     easyHr: hr === null ? null : Math.round(hr),
+    // only Strava runs with HR carry it: absent rather than null keeps other baselines as they were
+    ...(sufferPerHour === null ? {} : { easySufferPerHour: Math.round(sufferPerHour) }),
     runs: easy.length,
   };
 }

@@ -54,6 +54,12 @@ const PATTERNS: Pattern[] = [
     strength: 0.5,
   },
   { verdict: "workout", re: /\bfartlek\w*\b|\bworkout\b|\bspeed\s*work\b/u, strength: 0.7 },
+  // the athlete's own word for the effort ("Hard", "Hard AF"), but not Hard Rock or hard-packed trails
+  {
+    verdict: "workout",
+    re: /\bhard\b(?![\s-]*(?:rock|wood|top|court|surface|packed|pack))/u,
+    strength: 0.55,
+  },
   // "tempo" and its compounds (Tempolauf, Tempodauerlauf, tempoloop, tempoduurloop) but not temporary/temporada
   { verdict: "tempo", re: /\btempo(?!r)\w*/u, strength: 0.75 },
   {

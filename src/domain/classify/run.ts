@@ -4,9 +4,18 @@
 // signal that decides sets the kind; the others raise or lower the confidence and
 // are kept as reasons, because the athlete is told why a day was treated as hard.
 import type { Activity } from "../activity.ts";
+import {
+  absoluteHr,
+  limitsFromActivity,
+  perceivedExertionVoice,
+  readHrSamples,
+  sufferVoice,
+  trainingEffectVoice,
+  type Voice,
+} from "./effort.ts";
 import { bpm, duration, pace, percent, round2 } from "./format.ts";
 import { DECISIVE, isQualityVerdict, readName } from "./names.ts";
-import { readStructure } from "./structure.ts";
+import { readLaps } from "./structure.ts";
 import type { Classification, ClassifyContext, HeartRateZone, RunBaseline, RunSubtype } from "./types.ts";
 
 type Signal = "override" | "label" | "structure" | "intensity" | "duration" | "name";
@@ -18,6 +27,8 @@ interface Finding {
   /** 0..1; a quality finding decides at DECISIVE or above */
   strength: number;
   reasons: string[];
+  /** judged against no number of the athlete's own (HR hard for nearly anyone) */
+  weak?: boolean;
 }
 
 /** Zone-2 ceiling and its neighbours, from the athlete's zones or from a max HR. */
@@ -97,16 +108,24 @@ interface IntensityRead {
   paceSlow: boolean;
   paceKnown: boolean;
   hrKnown: boolean;
+  /** a training effect, the athlete's rating or a relative effort spoke */
+  effortKnown: boolean;
   notes: string[];
 }
 
-function intensity(a: Activity, limits: HrLimits | null, baseline: RunBaseline | null): IntensityRead {
+function intensity(
+  a: Activity,
+  limits: HrLimits | null,
+  baseline: RunBaseline | null,
+  speed: number | null,
+): IntensityRead {
   const notes: string[] = [];
   const easyHr = baseline?.easyHr ?? null;
+  const samples = readHrSamples(a);
 
   // Heart rate: against the zone-2 ceiling, then against the athlete's own easy effort,
   // which unmasks zones set too low (Strava's default is age-based).
-  let hr: { level: "strong" | "moderate" | "easy" | "none"; reason: string } = { level: "none", reason: "" };
+  let hr: HrRead = { level: "none", reason: "" };
   // zone 1 is a recovery effort by itself; well below the athlete's usual only with a slow pace too
   let hrRecovery = false;
   let hrWellBelowUsual = false;
@@ -114,8 +133,11 @@ function intensity(a: Activity, limits: HrLimits | null, baseline: RunBaseline |
   if (avgHr !== null && limits) {
     if (avgHr > limits.z3) {
       hr = { level: "strong", reason: `Average HR ${bpm(avgHr)} is above ${limits.source}, into zone 4.` };
-    } else if (avgHr > limits.z2) {
+    } else if (avgHr > limits.z2 + 2) {
       hr = { level: "moderate", reason: `Average HR ${bpm(avgHr)} is above ${limits.source}.` };
+    } else if (avgHr > limits.z2) {
+      // within a strap's or a wrist sensor's error of the ceiling: neither side
+      notes.push(`Average HR ${bpm(avgHr)} is at ${limits.source}, too close to call.`);
     } else {
       hr = { level: "easy", reason: `Average HR ${bpm(avgHr)} stayed at or below ${limits.source}.` };
       hrRecovery = avgHr <= limits.z1;
@@ -150,25 +172,36 @@ function intensity(a: Activity, limits: HrLimits | null, baseline: RunBaseline |
       hrWellBelowUsual = avgHr <= easyHr - 10;
     }
   }
-  // Time above the ceiling from laps: a run whose average hides a hard middle.
+  // Time above the ceiling, from the samples or else the laps: a run whose average hides a hard middle.
   if (hr.level === "easy" && limits) {
     const hot = a.laps.filter((l) => l.avgHr !== null && (l.avgHr ?? 0) > limits.z2);
-    const hotS = hot.reduce((s, l) => s + (l.movingS || l.elapsedS), 0);
-    if (a.laps.length >= 2 && hotS >= 20 * 60 && hotS >= a.movingS * 0.25) {
-      hr = { level: "moderate", reason: `${duration(hotS)} of laps averaged above ${limits.source}.` };
+    const lapHotS = a.laps.length >= 2 ? hot.reduce((s, l) => s + (l.movingS || l.elapsedS), 0) : 0;
+    const sampleHotS = samples ? samples.longestAbove(limits.z2) : 0;
+    if (lapHotS >= 20 * 60 && lapHotS >= a.movingS * 0.25) {
+      hr = { level: "moderate", reason: `${duration(lapHotS)} of laps averaged above ${limits.source}.` };
       hrRecovery = false;
+    } else if (sampleHotS >= 15 * 60) {
+      hr = { level: "moderate", reason: `A block of ${duration(sampleHotS)} ran above ${limits.source}.` };
+      hrRecovery = false;
+    }
+  }
+  // Nothing of the athlete's own to judge HR against: a heart rate hard for nearly any
+  // adult is still evidence, at a lower confidence, rather than a reason to call it easy.
+  let absolute: "sustained" | "plain" | null = null;
+  if (hr.level === "none" && !limits && easyHr === null) {
+    const abs = absoluteHr(a, samples);
+    if (abs) {
+      hr = { level: "moderate", reason: abs.reason };
+      absolute = abs.sustained ? "sustained" : "plain";
     }
   }
 
   // Pace against the rolling easy pace. Trails make pace meaningless for effort.
-  let pc: { level: "strong" | "moderate" | "easy" | "slow" | "none"; reason: string } = {
-    level: "none",
-    reason: "",
-  };
-  const speed = speedOf(a);
+  let pc: PaceRead = { level: "none", reason: "" };
   const easySpeed = baseline?.easySpeedMps ?? null;
   const trail = /trail/i.test(a.sportType);
-  if (speed !== null && easySpeed !== null && easySpeed > 0) {
+  // A treadmill's pace comes from its belt or a foot pod: it says little about effort.
+  if (speed !== null && easySpeed !== null && easySpeed > 0 && !a.indoor) {
     const ratio = speed / easySpeed;
     const vs = `your recent easy pace of ${pace(easySpeed)}`;
     if (trail && ratio < 1.08) {
@@ -186,10 +219,10 @@ function intensity(a: Activity, limits: HrLimits | null, baseline: RunBaseline |
 
   const paceRatio = speed !== null && easySpeed ? speed / easySpeed : null;
   if (hrWellBelowUsual && paceRatio !== null && paceRatio <= 0.95) hrRecovery = true;
-  const hrQ = hr.level === "strong" || hr.level === "moderate";
-  const pcQ = pc.level === "strong" || pc.level === "moderate";
   const hrE = hr.level === "easy";
-  const pcE = pc.level === "easy" || pc.level === "slow";
+  const voices = [perceivedExertionVoice(a), trainingEffectVoice(a), sufferVoice(a, baseline)].filter(
+    (v): v is Voice => v !== null,
+  );
   const read: IntensityRead = {
     finding: null,
     hrEasy: hrE,
@@ -197,8 +230,27 @@ function intensity(a: Activity, limits: HrLimits | null, baseline: RunBaseline |
     paceSlow: pc.level === "slow",
     paceKnown: pc.level !== "none",
     hrKnown: hr.level !== "none",
+    effortKnown: voices.length > 0,
     notes,
   };
+  read.finding = heartAndPace(hr, pc, hrRecovery, absolute, notes);
+  return weighVoices(read, voices);
+}
+
+type HrRead = { level: "strong" | "moderate" | "easy" | "none"; reason: string };
+type PaceRead = { level: "strong" | "moderate" | "easy" | "slow" | "none"; reason: string };
+
+function heartAndPace(
+  hr: HrRead,
+  pc: PaceRead,
+  hrRecovery: boolean,
+  absolute: "sustained" | "plain" | null,
+  notes: string[],
+): Finding | null {
+  const hrQ = hr.level === "strong" || hr.level === "moderate";
+  const pcQ = pc.level === "strong" || pc.level === "moderate";
+  const hrE = hr.level === "easy";
+  const pcE = pc.level === "easy" || pc.level === "slow";
   const reasons = [hr.reason, pc.reason].filter((r) => r !== "");
   if (hrQ || pcQ) {
     let strength: number;
@@ -210,20 +262,98 @@ function intensity(a: Activity, limits: HrLimits | null, baseline: RunBaseline |
       const strong = hr.level === "strong" || pc.level === "strong";
       if (!strong) {
         notes.push(`${reasons.join(" ")} The two disagree, so intensity does not decide.`);
-        return read;
+        return null;
       }
       strength = 0.55;
       reasons.push("Heart rate and pace disagree, so this is less certain.");
     }
-    read.finding = { signal: "intensity", verdict: "quality", subtype: "tempo", strength, reasons };
-  } else if (hrE || pcE) {
+    // HR judged against no number of the athlete's own stays below a confident answer.
+    if (absolute && hrQ) strength = Math.min(strength, absolute === "sustained" ? 0.65 : 0.6);
+    return {
+      signal: "intensity",
+      verdict: "quality",
+      subtype: "tempo",
+      strength,
+      reasons,
+      weak: absolute !== null,
+    };
+  }
+  if (hrE || pcE) {
     const strength = hrE && pcE ? 0.8 : hrE ? 0.7 : 0.6;
-    read.finding = {
+    return {
       signal: "intensity",
       verdict: "easy",
       subtype: hrRecovery || pc.level === "slow" ? "recovery" : "easy",
       strength,
       reasons,
+    };
+  }
+  return null;
+}
+
+/**
+ * The athlete's own rating decides intensity when given; a training effect or a relative
+ * effort adds to heart rate and pace when they agree, speaks alone when they are silent,
+ * and leaves intensity undecided when they contradict an easy reading.
+ */
+function weighVoices(read: IntensityRead, voices: Voice[]): IntensityRead {
+  if (voices.length === 0) return read;
+  const f = read.finding;
+  const rpe = voices.find((v) => v.reason.startsWith("You rated"));
+  const others = voices.filter((v) => v !== rpe);
+  if (rpe) {
+    const agree = others.filter((v) => v.verdict === rpe.verdict);
+    const base = f && f.verdict === rpe.verdict ? Math.max(f.strength, rpe.strength) : rpe.strength;
+    const reasons = [
+      rpe.reason,
+      ...(f && f.verdict === rpe.verdict ? f.reasons : []),
+      ...agree.map((v) => v.reason),
+    ];
+    if (f && f.verdict !== rpe.verdict) reasons.push(`Against it: ${f.reasons.join(" ")}`);
+    read.finding = {
+      signal: "intensity",
+      verdict: rpe.verdict,
+      subtype: rpe.verdict === "quality" ? "tempo" : "easy",
+      strength: Math.min(0.9, base + 0.04 * agree.length),
+      reasons,
+    };
+    return read;
+  }
+  const pro = others.filter((v) => (f ? v.verdict === f.verdict : true));
+  const contra = f ? others.filter((v) => v.verdict !== f.verdict) : [];
+  if (f) {
+    if (contra.length === 0) {
+      read.finding = {
+        ...f,
+        strength: f.strength + 0.04 * pro.length,
+        reasons: [...f.reasons, ...pro.map((v) => v.reason)],
+      };
+    } else if (f.verdict === "quality") {
+      read.finding = {
+        ...f,
+        strength: f.strength - 0.1,
+        reasons: [...f.reasons, `Against it: ${contra.map((v) => v.reason).join(" ")}`],
+      };
+    } else {
+      read.notes.push(
+        `${contra.map((v) => v.reason).join(" ")} It disagrees with the heart rate and pace, so intensity does not decide.`,
+      );
+      read.finding = null;
+    }
+    return read;
+  }
+  const q = others.filter((v) => v.verdict === "quality");
+  const e = others.filter((v) => v.verdict === "easy");
+  if (q.length && e.length) {
+    read.notes.push(`${others.map((v) => v.reason).join(" ")} They disagree, so intensity does not decide.`);
+  } else if (q.length || e.length) {
+    const side = q.length ? q : e;
+    read.finding = {
+      signal: "intensity",
+      verdict: side === q ? "quality" : "easy",
+      subtype: side === q ? "tempo" : "easy",
+      strength: Math.max(...side.map((v) => v.strength)) + 0.04 * (side.length - 1),
+      reasons: side.map((v) => v.reason),
     };
   }
   return read;
@@ -298,12 +428,22 @@ function clamp(x: number): number {
   return round2(Math.max(0.05, Math.min(0.99, x)));
 }
 
+function withoutStrides(a: Activity, removedS: number, removedM: number): Activity {
+  const t = (a.movingS > 0 ? a.movingS : a.elapsedS) - removedS;
+  const d = a.distanceM - removedM;
+  if (t <= 0 || d <= 0) return a;
+  return { ...a, movingS: t, elapsedS: Math.max(t, a.elapsedS - removedS), distanceM: d, avgSpeedMps: d / t };
+}
+
 /** Only for runs: strength and everything else are answered by classifyActivity. */
 function classifyRun(a: Activity, ctx: ClassifyContext): Classification {
   const baseline = ctx.baseline ?? null;
-  const limits = hrLimits(ctx);
+  // The athlete's zones or max HR as the service knows them, else what the file carries.
+  const limits = hrLimits(ctx) ?? limitsFromActivity(a);
   const label = labelFinding(a);
-  const structure = readStructure(a, baseline?.easySpeedMps ?? null);
+  const { finding: structure, strides } = readLaps(a, baseline?.easySpeedMps ?? null);
+  // Strides and their recoveries are not the run: its pace and length are judged without them.
+  const core = strides ? withoutStrides(a, strides.removedS, strides.removedM) : a;
   const structureFinding: Finding | null = structure
     ? {
         signal: "structure",
@@ -313,8 +453,8 @@ function classifyRun(a: Activity, ctx: ClassifyContext): Classification {
         reasons: [structure.reason],
       }
     : null;
-  const inten = intensity(a, limits, baseline);
-  const dur = durationFinding(a, baseline);
+  const inten = intensity(a, limits, baseline, speedOf(core));
+  const dur = durationFinding(core, baseline);
   const name = nameFinding(a);
   const findings = [label, structureFinding, inten.finding, dur, name.finding].filter(
     (f): f is Finding => f !== null,
@@ -351,7 +491,8 @@ function classifyRun(a: Activity, ctx: ClassifyContext): Classification {
     // A two-hour run at a steady, raised heart rate is a long run, not a tempo.
     if (decider.signal === "intensity" && dur && !structureFinding) subtype = "long";
     const others = quality.filter((f) => f !== decider);
-    let confidence = decider.strength + 0.04 * others.length;
+    // HR judged against no number of the athlete's own adds less than evidence that was.
+    let confidence = decider.strength + others.reduce((c, f) => c + (f.weak ? 0.02 : 0.04), 0);
     const reasons = [...decider.reasons, ...others.flatMap((f) => f.reasons)];
     // Strong evidence of an easy effort against a label: the label wins by DESIGN's
     // order, but the athlete sees the doubt (e.g. a race run slowly with a child).
@@ -380,17 +521,19 @@ function classifyRun(a: Activity, ctx: ClassifyContext): Classification {
   const hasLaps = a.laps.length >= 3;
   if (inten.hrKnown && inten.paceKnown) confidence = 0.85;
   else if (inten.hrKnown) confidence = 0.75;
+  else if (inten.effortKnown && easy.some((f) => f.signal === "intensity")) confidence = 0.7;
   else if (inten.paceKnown) confidence = 0.65;
   else confidence = 0.45;
   if (hasLaps) confidence += 0.03;
   if (easy.some((f) => f.signal === "name")) confidence += 0.05;
   // Every doubt said aloud (a vague name word, HR and pace at odds) costs confidence.
   confidence -= 0.1 * notes.length;
-  if (!inten.hrKnown && !inten.paceKnown) {
+  if (!inten.hrKnown && !inten.paceKnown && !inten.effortKnown) {
     reasons.push(thinEvidence(a, limits, baseline, hasLaps));
   } else if (reasons.length === 0) {
     reasons.push("No label, lap structure, intensity, length or name marks it as a quality session.");
   }
+  if (strides) reasons.push(strides.reason);
   reasons.push(...notes);
   const recovery = easy.some((f) => f.subtype === "recovery") && (a.movingS || a.elapsedS) < 60 * 60;
   return { kind: "easy", subtype: recovery ? "recovery" : "easy", confidence: clamp(confidence), reasons };

@@ -41,6 +41,8 @@ export interface RunBaseline {
    * a hard run
    */
   easyHr?: number | null;
+  /** median Strava relative effort (suffer_score) per hour of those easy-looking runs */
+  easySufferPerHour?: number | null;
   /** how many runs the baseline rests on */
   runs: number;
 }
