@@ -33,7 +33,10 @@ function freePort(): Promise<number> {
 /** A redis-server of this file's own, without persistence: a restart comes back empty. */
 function redisOn(port: number) {
   let proc: ReturnType<typeof spawn> | null = null;
+  const running = () => proc !== null && proc.exitCode === null && proc.signalCode === null;
   const start = async () => {
+    // A second server on the port would fail to bind, and stop() would then miss the first.
+    if (running()) return;
     proc = spawn(
       "redis-server",
       ["--port", String(port), "--save", "", "--appendonly", "no", "--bind", "127.0.0.1"],
@@ -57,7 +60,7 @@ function redisOn(port: number) {
   const stop = () =>
     new Promise<void>((resolve) => {
       const p = proc;
-      if (!p || p.exitCode !== null || p.signalCode !== null) return resolve();
+      if (!p || !running()) return resolve();
       p.once("exit", () => resolve());
       p.kill("SIGKILL");
     });
