@@ -130,6 +130,8 @@ export async function openResources(config: Config, logger: Logger, role: string
       check: async () => {
         if (probe.status !== "ready") throw new Error(`not connected (${probe.status})`);
         await probe.ping();
+        if (takenBy !== null)
+          throw new Error(`prefix "${config.redis.prefix}" is held by another install (${takenBy})`);
       },
     },
   ];
