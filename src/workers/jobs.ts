@@ -2,6 +2,7 @@
 // A producer cannot enqueue a job name that is not here, and a worker parses
 // every payload with the same schema before it runs.
 import { z } from "zod";
+import { replanCause } from "../plan/cause.ts";
 
 export const QUEUE_NAMES = ["maintenance", "replan", "plan-events", "strava", "calendar"] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
@@ -33,32 +34,6 @@ function job<Q extends QueueName, S extends z.ZodType>(
     backoffMs: options.backoffMs ?? 2_000,
   } satisfies JobDefinition<Q, S>;
 }
-
-/**
- * Why a plan changed, carried from the trigger to the stored plan version so the
- * athlete can be told ("your 07:00 run on Wednesday was a tempo run").
- */
-export const replanCause = z.discriminatedUnion("type", [
-  z.object({
-    type: z.literal("activity"),
-    provider: z.enum(["strava", "garmin"]),
-    activityId: z.string(),
-    change: z.enum(["created", "updated", "deleted"]),
-    eventId: z.number().int().optional(),
-  }),
-  z.object({ type: z.literal("settings"), fields: z.array(z.string()) }),
-  z.object({ type: z.literal("override"), what: z.string() }),
-  z.object({ type: z.literal("connect"), provider: z.enum(["strava", "garmin"]) }),
-  z.object({ type: z.literal("disconnect"), provider: z.enum(["strava", "garmin"]) }),
-  z.object({
-    type: z.literal("backfill"),
-    provider: z.enum(["strava", "garmin"]),
-    activities: z.number().int(),
-  }),
-  z.object({ type: z.literal("roll-forward") }),
-  z.object({ type: z.literal("running-plan"), entries: z.number().int() }),
-]);
-export type ReplanCause = z.infer<typeof replanCause>;
 
 export const JOBS = {
   /** Deletes handled webhook events older than the retention window (the inbox is not an archive). */

@@ -13,9 +13,9 @@ import {
   pruneDoneFollowUps,
 } from "../db/repos/outbox.ts";
 import { loggableError } from "../observability/errors.ts";
+import { replanCause } from "../plan/cause.ts";
 import { followStoredSettings } from "./athlete-schedules.ts";
 import type { WorkerDeps } from "./context.ts";
-import { replanCause } from "./jobs.ts";
 import { requestReplan } from "./replan-trigger.ts";
 
 export const followUpSchema = z.discriminatedUnion("type", [

@@ -1,4 +1,4 @@
-import type { ReplanCause } from "./jobs.ts";
+import type { ReplanCause } from "../plan/cause.ts";
 import { enqueue, type Queues } from "./queues.ts";
 
 /**

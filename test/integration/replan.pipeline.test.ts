@@ -4,7 +4,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { insertPlanVersionOn, latestPlan, PlanChangedError } from "../../src/db/repos/plans.ts";
 import { athletes, dayClassifications, plannedSessions, planVersions } from "../../src/db/schema/index.ts";
 import { localDate } from "../../src/domain/time.ts";
-import type { ReplanCause } from "../../src/workers/jobs.ts";
+import type { ReplanCause } from "../../src/plan/cause.ts";
 import { enqueue } from "../../src/workers/queues.ts";
 import { planChangedJobId } from "../../src/workers/replan/replan-athlete.ts";
 import { startWorkers } from "../../src/workers/run-workers.ts";

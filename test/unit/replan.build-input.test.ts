@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { localDate } from "../../src/domain/time.ts";
-import { buildPlanInput, planWindow, type StoredActivity } from "../../src/workers/replan/build-input.ts";
+import { buildPlanInput, planWindow, type StoredActivity } from "../../src/plan/build-input.ts";
 
 const run = (
   start: string,

@@ -40,9 +40,9 @@ import {
   WEEKDAY_NAMES,
 } from "../../domain/time.ts";
 import type { Logger } from "../../observability/logger.ts";
-import type { ReplanCause } from "../../workers/jobs.ts";
+import type { ReplanCause } from "../../plan/cause.ts";
+import { loadPlanInput } from "../../plan/load-input.ts";
 import { type FollowUp, queueFollowUps } from "../../workers/outbox.ts";
-import { loadPlanInput } from "../../workers/replan/load-input.ts";
 import { fingerprint } from "../../workers/replan/replan-athlete.ts";
 import type { AppDeps, AppEnv } from "../deps.ts";
 import { AppError } from "../errors.ts";

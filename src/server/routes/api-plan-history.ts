@@ -3,7 +3,7 @@
 // athlete was told.
 import type { Hono } from "hono";
 import { planHistory } from "../../db/repos/plans.ts";
-import { type ReplanCause, replanCause } from "../../workers/jobs.ts";
+import { type ReplanCause, replanCause } from "../../plan/cause.ts";
 import type { AppDeps, AppEnv } from "../deps.ts";
 import { AppError } from "../errors.ts";
 import { requireAthlete } from "../session.ts";

@@ -15,7 +15,7 @@ import { dayVerdictsBetween, latestPlan } from "../../db/repos/plans.ts";
 import type { PlanOutput, UnplacedSession } from "../../domain/plan/input.ts";
 import { planStrength } from "../../domain/plan/plan.ts";
 import { addDays, isoWithOffset, localDate } from "../../domain/time.ts";
-import { loadPlanInput } from "../../workers/replan/load-input.ts";
+import { loadPlanInput } from "../../plan/load-input.ts";
 import type { AppDeps, AppEnv } from "../deps.ts";
 import { AppError } from "../errors.ts";
 import { requireAthlete } from "../session.ts";

@@ -15,11 +15,11 @@ import type { Phase, PlannedSession, SessionLetter } from "../../domain/plan/inp
 import { planWithContext } from "../../domain/plan/plan.ts";
 import { readStoredSettings } from "../../domain/settings.ts";
 import { localDate } from "../../domain/time.ts";
+import { loadPlanInput } from "../../plan/load-input.ts";
 import { ensureRollForward } from "../athlete-schedules.ts";
 import type { JobContext, WorkerDeps } from "../context.ts";
 import type { JobPayload } from "../jobs.ts";
 import { enqueue, type Queues, rowJobId } from "../queues.ts";
-import { loadPlanInput } from "./load-input.ts";
 
 /** `plan-changed-<install id>-<plan version id>`: one hand-over per stored version. */
 export function planChangedJobId(queues: Pick<Queues, "installId">, planVersionId: number): string {

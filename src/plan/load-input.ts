@@ -1,10 +1,10 @@
-import type { Executor } from "../../db/client.ts";
-import type { Athlete } from "../../db/repos/athletes.ts";
-import { activitiesBetween } from "../../db/repos/plan-inputs.ts";
-import { plannedRunsBetween } from "../../db/repos/planned-runs.ts";
-import type { StoredSession } from "../../db/repos/plans.ts";
-import type { PlanInput } from "../../domain/plan/input.ts";
-import { readStoredSettings } from "../../domain/settings.ts";
+import type { Executor } from "../db/client.ts";
+import type { Athlete } from "../db/repos/athletes.ts";
+import { activitiesBetween } from "../db/repos/plan-inputs.ts";
+import { plannedRunsBetween } from "../db/repos/planned-runs.ts";
+import type { StoredSession } from "../db/repos/plans.ts";
+import type { PlanInput } from "../domain/plan/input.ts";
+import { readStoredSettings } from "../domain/settings.ts";
 import { activityRange, buildPlanInput, type PlanWindow, planWindow } from "./build-input.ts";
 
 export const PLAN_HORIZON_DAYS = 14;

@@ -1,10 +1,10 @@
 // From what is stored about an athlete to the planner's input: pure, so the
 // window and the merging of done and planned runs are unit tested on their own.
-import type { ActivityKind, Classification, RunSubtype } from "../../domain/classify/types.ts";
-import type { CurrentPlanSession, PlanInput, PlanRunInput, SessionLetter } from "../../domain/plan/input.ts";
-import { expandRunTemplate } from "../../domain/plan/run-template.ts";
-import { runTemplateOf, type StoredSettings } from "../../domain/settings.ts";
-import { addDays, type LocalDate, localDate, mondayOf } from "../../domain/time.ts";
+import type { ActivityKind, Classification, RunSubtype } from "../domain/classify/types.ts";
+import type { CurrentPlanSession, PlanInput, PlanRunInput, SessionLetter } from "../domain/plan/input.ts";
+import { expandRunTemplate } from "../domain/plan/run-template.ts";
+import { runTemplateOf, type StoredSettings } from "../domain/settings.ts";
+import { addDays, type LocalDate, localDate, mondayOf } from "../domain/time.ts";
 
 const DAY_MS = 86_400_000;
 
