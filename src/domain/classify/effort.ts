@@ -154,6 +154,87 @@ export function absoluteHr(a: Activity, samples: HrSamplesRead | null): Absolute
   };
 }
 
+export interface HrBlock {
+  hotS: number;
+  hotHr: number;
+  restHr: number;
+  reason: string;
+}
+
+/**
+ * The run's own heart-rate shape, with no number of the athlete's: a hard block (or
+ * reps) that sits 15 bpm or more above the running around it (a warm-up, recoveries, a
+ * cool-down). The first three minutes, while HR climbs from rest, are left out; walking
+ * around the block does not count as the running it is compared with. Trails are left
+ * alone: a long climb does the same to HR.
+ */
+export function hrBlock(a: Activity, samples: HrSamplesRead | null): HrBlock | null {
+  const s = a.samples;
+  if (!samples || !s || /trail/i.test(a.sportType)) return null;
+  const pts: Array<{ t: number; dt: number; hr: number; speed: number | null }> = [];
+  for (let i = 0; i < s.offsetS.length; i++) {
+    const hr = s.hr[i];
+    const t = s.offsetS[i] as number;
+    const next = s.offsetS[i + 1];
+    const dt = next === undefined ? 1 : Math.min(next - t, next - t > 30 ? 10 : 30);
+    if (hr != null && dt > 0 && t >= 180) pts.push({ t, dt, hr, speed: s.speedMps[i] ?? null });
+  }
+  if (pts.length < 20) return null;
+  const split = twoMeansSplit(pts.map((p) => p.hr));
+  if (split === null) return null;
+  const hot = pts.filter((p) => p.hr > split);
+  const rest = pts.filter((p) => p.hr <= split);
+  const time = (ps: typeof pts) => ps.reduce((x, p) => x + p.dt, 0);
+  const meanOf = (ps: typeof pts, f: (p: (typeof pts)[number]) => number | null) => {
+    const ok = ps.filter((p) => f(p) !== null);
+    const t = time(ok);
+    return t > 0 ? ok.reduce((x, p) => x + (f(p) as number) * p.dt, 0) / t : null;
+  };
+  const hotS = time(hot);
+  const restS = time(rest);
+  const total = hotS + restS;
+  if (hotS < 12 * 60 || restS < 8 * 60 || hotS > total * 0.85) return null;
+  const hotHr = meanOf(hot, (p) => p.hr) as number;
+  const restHr = meanOf(rest, (p) => p.hr) as number;
+  if (hotHr - restHr < 15) return null;
+  // hot stretches of two minutes or more on average: reps or a block, not a few hills
+  let stretches = 0;
+  let last = Number.NEGATIVE_INFINITY;
+  for (const p of hot) {
+    if (p.t - last > 60) stretches++;
+    last = p.t + p.dt;
+  }
+  if (hotS / stretches < 120) return null;
+  const hotSpeed = meanOf(hot, (p) => p.speed);
+  const restSpeed = meanOf(rest, (p) => p.speed);
+  if (hotSpeed !== null && restSpeed !== null && restSpeed < hotSpeed * 0.65) return null;
+  return {
+    hotS,
+    hotHr,
+    restHr,
+    reason: `${duration(hotS)} of the run held HR at ${bpm(hotHr)}, ${Math.round(hotHr - restHr)} bpm above the running around it (${bpm(restHr)}): a hard block or reps, read from the heart rate alone, so less certain than against your zones.`,
+  };
+}
+
+/** The split of values into low and high that best separates them (1-D two-means). */
+function twoMeansSplit(values: number[]): number | null {
+  const sorted = [...values].sort((x, y) => x - y);
+  const n = sorted.length;
+  if (n < 2) return null;
+  const prefix = [0];
+  for (const v of sorted) prefix.push((prefix[prefix.length - 1] as number) + v);
+  let best: { score: number; split: number } | null = null;
+  for (let k = 1; k < n; k++) {
+    if (sorted[k] === sorted[k - 1]) continue;
+    const lo = (prefix[k] as number) / k;
+    const hi = ((prefix[n] as number) - (prefix[k] as number)) / (n - k);
+    const score = k * (n - k) * (hi - lo) ** 2;
+    if (!best || score > best.score)
+      best = { score, split: ((sorted[k - 1] as number) + (sorted[k] as number)) / 2 };
+  }
+  return best?.split ?? null;
+}
+
 export interface Voice {
   verdict: "quality" | "easy";
   strength: number;

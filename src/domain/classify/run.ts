@@ -3,9 +3,10 @@
 // the source's own label, lap structure, intensity, duration, the name. The first
 // signal that decides sets the kind; the others raise or lower the confidence and
 // are kept as reasons, because the athlete is told why a day was treated as hard.
-import type { Activity } from "../activity.ts";
+import type { Activity, Lap, Samples } from "../activity.ts";
 import {
   absoluteHr,
+  hrBlock,
   limitsFromActivity,
   perceivedExertionVoice,
   readHrSamples,
@@ -15,7 +16,7 @@ import {
 } from "./effort.ts";
 import { bpm, duration, pace, percent, round2 } from "./format.ts";
 import { DECISIVE, isQualityVerdict, readName } from "./names.ts";
-import { readLaps } from "./structure.ts";
+import { readLaps, type Strides } from "./structure.ts";
 import type { Classification, ClassifyContext, HeartRateZone, RunBaseline, RunSubtype } from "./types.ts";
 
 type Signal = "override" | "label" | "structure" | "intensity" | "duration" | "name";
@@ -190,9 +191,13 @@ function intensity(
   let absolute: "sustained" | "plain" | null = null;
   if (hr.level === "none" && !limits && easyHr === null) {
     const abs = absoluteHr(a, samples);
+    const block = abs ? null : hrBlock(a, samples);
     if (abs) {
       hr = { level: "moderate", reason: abs.reason };
       absolute = abs.sustained ? "sustained" : "plain";
+    } else if (block) {
+      hr = { level: "moderate", reason: block.reason };
+      absolute = "plain";
     }
   }
 
@@ -428,11 +433,46 @@ function clamp(x: number): number {
   return round2(Math.max(0.05, Math.min(0.99, x)));
 }
 
-function withoutStrides(a: Activity, removedS: number, removedM: number): Activity {
-  const t = (a.movingS > 0 ? a.movingS : a.elapsedS) - removedS;
-  const d = a.distanceM - removedM;
+function withoutStrides(a: Activity, strides: Strides, coreLaps: Lap[]): Activity {
+  const total = a.movingS > 0 ? a.movingS : a.elapsedS;
+  const t = total - strides.removedS;
+  const d = a.distanceM - strides.removedM;
   if (t <= 0 || d <= 0) return a;
-  return { ...a, movingS: t, elapsedS: Math.max(t, a.elapsedS - removedS), distanceM: d, avgSpeedMps: d / t };
+  // The average HR without the strides: from the samples left when they carry HR, else
+  // the source's average less the part taken out; whole beats, as sources give it.
+  const samples = a.samples ? withoutSpans(a.samples, strides.spans) : null;
+  const sampleHrs = samples?.hr.filter((h): h is number => h !== null) ?? [];
+  const hrT = total - strides.removedHrS;
+  const lapsHrT = coreLaps.reduce((x, l) => x + (l.avgHr === null ? 0 : l.movingS || l.elapsedS), 0);
+  const avgHr =
+    a.avgHr === null
+      ? null
+      : sampleHrs.length >= 10
+        ? sampleHrs.reduce((x, h) => x + h, 0) / sampleHrs.length
+        : lapsHrT > 0
+          ? coreLaps.reduce((x, l) => x + (l.avgHr ?? 0) * (l.movingS || l.elapsedS), 0) / lapsHrT
+          : strides.removedHrS > 0 && hrT > 0
+            ? (a.avgHr * total - strides.removedBeats) / hrT
+            : a.avgHr;
+  return {
+    ...a,
+    movingS: t,
+    elapsedS: Math.max(t, a.elapsedS - strides.removedS),
+    distanceM: d,
+    avgSpeedMps: d / t,
+    avgHr: avgHr === null ? null : Math.round(avgHr),
+    laps: coreLaps,
+    samples: samples ?? a.samples,
+  };
+}
+
+function withoutSpans(s: Samples, spans: Array<[number, number]>): Samples {
+  const keep = s.offsetS.map((t) => !spans.some(([from, to]) => t >= from && t < to));
+  return {
+    offsetS: s.offsetS.filter((_, i) => keep[i]),
+    hr: s.hr.filter((_, i) => keep[i]),
+    speedMps: s.speedMps.filter((_, i) => keep[i]),
+  };
 }
 
 /** Only for runs: strength and everything else are answered by classifyActivity. */
@@ -441,9 +481,9 @@ function classifyRun(a: Activity, ctx: ClassifyContext): Classification {
   // The athlete's zones or max HR as the service knows them, else what the file carries.
   const limits = hrLimits(ctx) ?? limitsFromActivity(a);
   const label = labelFinding(a);
-  const { finding: structure, strides } = readLaps(a, baseline?.easySpeedMps ?? null);
-  // Strides and their recoveries are not the run: its pace and length are judged without them.
-  const core = strides ? withoutStrides(a, strides.removedS, strides.removedM) : a;
+  const { finding: structure, strides, coreLaps } = readLaps(a, baseline?.easySpeedMps ?? null);
+  // Strides and their recoveries are not the run: its pace, HR and length are judged without them.
+  const core = strides ? withoutStrides(a, strides, coreLaps) : a;
   const structureFinding: Finding | null = structure
     ? {
         signal: "structure",
@@ -453,7 +493,7 @@ function classifyRun(a: Activity, ctx: ClassifyContext): Classification {
         reasons: [structure.reason],
       }
     : null;
-  const inten = intensity(a, limits, baseline, speedOf(core));
+  const inten = intensity(core, limits, baseline, speedOf(core));
   const dur = durationFinding(core, baseline);
   const name = nameFinding(a);
   const findings = [label, structureFinding, inten.finding, dur, name.finding].filter(

@@ -19,12 +19,19 @@ export interface Strides {
   /** time and distance of the bouts and their recoveries, taken out of the run */
   removedS: number;
   removedM: number;
+  /** heart beats (HR x seconds) and seconds with HR in what was taken out, to take it out of the average */
+  removedBeats: number;
+  removedHrS: number;
+  /** [from, to) seconds from the start of what was taken out, where known */
+  spans: Array<[number, number]>;
   reason: string;
 }
 
 export interface StructureRead {
   finding: StructureFinding | null;
   strides: Strides | null;
+  /** the laps with the strides and their recoveries taken out (all laps when there are none) */
+  coreLaps: Lap[];
 }
 
 export interface StructureFinding {
@@ -169,10 +176,15 @@ export function readLaps(activity: Activity, easySpeedMps: number | null): Struc
   const fromSamples = fromLaps ? null : stridesFromSamples(activity.samples ?? null);
   const strides = fromLaps?.strides ?? fromSamples?.strides ?? null;
   const laps = fromLaps?.core ?? (fromSamples ? withoutEpisodes(all, fromSamples.episodes) : all);
-  if (laps.length < 3) return { finding: null, strides };
+  const coreLaps = strides ? laps.map((l) => l.lap) : activity.laps;
+  if (laps.length < 3) return { finding: null, strides, coreLaps };
   const device = fromDeviceIntensity(laps);
-  if (device) return { finding: device, strides };
-  return { finding: intervalsFromSpeed(laps, easySpeedMps) ?? tempoFromSpeed(laps, easySpeedMps), strides };
+  if (device) return { finding: device, strides, coreLaps };
+  return {
+    finding: intervalsFromSpeed(laps, easySpeedMps) ?? tempoFromSpeed(laps, easySpeedMps),
+    strides,
+    coreLaps,
+  };
 }
 
 function stridesReason(count: number, boutS: number, speed: number, recoveryS: number): string {
@@ -208,7 +220,6 @@ function stridesFromLaps(laps: LapSpeed[]): { strides: Strides; core: LapSpeed[]
   const boutLaps = bouts.map((i) => laps[i] as LapSpeed);
   if (timeOf(boutLaps) > STRIDES_MAX_TOTAL_S) return null;
   const core = laps.filter((_, i) => !removed.has(i));
-  if (timeOf(core) < 10 * 60) return null;
   const gone = laps.filter((_, i) => removed.has(i));
   const speed = speedOf(boutLaps);
   return {
@@ -218,6 +229,11 @@ function stridesFromLaps(laps: LapSpeed[]): { strides: Strides; core: LapSpeed[]
       speedMps: speed,
       removedS: timeOf(gone),
       removedM: gone.reduce((s, l) => s + l.lap.distanceM, 0),
+      removedBeats: gone.reduce((s, l) => s + (l.lap.avgHr ?? 0) * (l.lap.avgHr === null ? 0 : l.time), 0),
+      removedHrS: gone.reduce((s, l) => s + (l.lap.avgHr === null ? 0 : l.time), 0),
+      spans: gone
+        .filter((l) => l.lap.startOffsetS !== null)
+        .map((l) => [l.lap.startOffsetS as number, (l.lap.startOffsetS as number) + l.lap.elapsedS]),
       reason: stridesReason(
         boutLaps.length,
         median(boutLaps.map((l) => l.time)) ?? 0,
@@ -233,9 +249,11 @@ interface Episode {
   fromS: number;
   toS: number;
   metres: number;
+  beats: number;
+  hrS: number;
 }
 
-/** Strides in the recorded samples, when no lap marks them: needs at least three bouts. */
+/** Strides in the recorded samples, when no lap marks them. */
 function stridesFromSamples(samples: Samples | null): { strides: Strides; episodes: Episode[] } | null {
   if (!samples || samples.offsetS.length < 20) return null;
   const n = samples.offsetS.length;
@@ -271,7 +289,7 @@ function stridesFromSamples(samples: Samples | null): { strides: Strides; episod
   const real = bouts.filter(
     (b) => b.to - b.from >= 2 && b.s >= 8 && b.s <= STRIDE_MAX_S && b.m <= STRIDE_MAX_M,
   );
-  if (real.length < 3) return null;
+  if (real.length < 2) return null;
   const episodes: Episode[] = [];
   const recoveryTimes: number[] = [];
   for (const [k, b] of real.entries()) {
@@ -289,13 +307,24 @@ function stridesFromSamples(samples: Samples | null): { strides: Strides; episod
     // a burst without one is the run's own surging, left in the run
     if (rs < b.s && j < n) continue;
     recoveryTimes.push(rs);
+    let beats = 0;
+    let hrS = 0;
+    for (let k2 = b.from; k2 < j; k2++) {
+      const hr = samples.hr[k2];
+      if (hr != null) {
+        beats += hr * dt(k2);
+        hrS += dt(k2);
+      }
+    }
     episodes.push({
       fromS: samples.offsetS[b.from] ?? 0,
       toS: samples.offsetS[j] ?? (samples.offsetS[n - 1] ?? 0) + 1,
       metres: b.m + rm,
+      beats,
+      hrS,
     });
   }
-  if (episodes.length < 3) return null;
+  if (episodes.length < 2) return null;
   const kept = real.filter((b) => episodes.some((e) => e.fromS === samples.offsetS[b.from]));
   if (kept.reduce((t, b) => t + b.s, 0) > STRIDES_MAX_TOTAL_S) return null;
   const boutS = median(kept.map((b) => b.s)) ?? 0;
@@ -309,6 +338,9 @@ function stridesFromSamples(samples: Samples | null): { strides: Strides; episod
       speedMps: boutM / boutT,
       removedS,
       removedM: episodes.reduce((t, e) => t + e.metres, 0),
+      removedBeats: episodes.reduce((t, e) => t + e.beats, 0),
+      removedHrS: episodes.reduce((t, e) => t + e.hrS, 0),
+      spans: episodes.map((e) => [e.fromS, e.toS]),
       reason: stridesReason(kept.length, boutS, boutM / boutT, median(recoveryTimes) ?? 0),
     },
     episodes,
