@@ -91,6 +91,24 @@ describe("one athlete's 908 runs, each with the baseline of the six weeks before
     expect(longs.every((r) => r.c.kind === "quality" && r.c.subtype === "long")).toBe(true);
   });
 
+  it("keeps every race and long-run label with or without zones, baseline or both", () => {
+    const labelled = runs.filter((a) => a.sourceLabel === "race" || a.sourceLabel === "long");
+    expect(labelled.length).toBe(86);
+    const contexts = [
+      (a: Activity) => ({ hrZones: zones, baseline: deriveBaseline(runs, a.start) }),
+      (a: Activity) => ({ baseline: deriveBaseline(runs, a.start) }),
+      () => ({ hrZones: zones }),
+      () => ({}),
+    ];
+    for (const ctx of contexts) {
+      const lost = labelled.filter((a) => {
+        const c = classifyActivity(a, ctx(a));
+        return c.kind !== "quality" || c.subtype !== a.sourceLabel;
+      });
+      expect(lost.map((a) => a.name)).toEqual([]);
+    }
+  });
+
   it("every run of 90 minutes or more is quality", () => {
     const long = results.filter((r) => r.a.movingS >= 90 * 60);
     expect(long.length).toBeGreaterThan(50);
