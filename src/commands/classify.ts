@@ -1,22 +1,26 @@
-// `runstrong classify [--zones FILE] [--max-hr N] FILE...` (contracts/cli.md): one JSON
-// line per file, in order. A file that cannot be read or parsed gets an error line and
-// the command exits 2 after the others; bad flags stop it at once with one line on
-// standard error. Each file is classified on its own (no baseline from the others), so
-// a file's answer does not depend on what else was named beside it.
+// `runstrong classify [--zones FILE] [--max-hr N] [--history] FILE...` (docs/cli.md): one
+// JSON line per file, in order. A file that cannot be read or parsed gets an error line
+// and the command exits 2 after the others; bad flags stop it at once with one line on
+// standard error. By default each file is classified on its own (no baseline from the
+// others), so a file's answer does not depend on what else was named beside it. With
+// --history the files are one athlete's history: each run is judged against the easy
+// pace, easy HR and usual length of the runs among them in the six weeks before it, the
+// baseline the service builds from past runs.
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { ActivityParseError, activityLocalDate } from "../domain/activity.ts";
+import { type Activity, ActivityParseError, activityLocalDate } from "../domain/activity.ts";
+import { deriveBaseline } from "../domain/classify/baseline.ts";
 import { classifyActivity } from "../domain/classify/run.ts";
 import type { ClassifyContext, HeartRateZone } from "../domain/classify/types.ts";
 import { readActivityFile } from "../integrations/activity-file.ts";
 import { mapStravaZones } from "../integrations/strava/zones.ts";
 import { type CommandIO, type CommandRun, EXIT_OK, EXIT_USAGE, UsageError } from "./command.ts";
 
-const USAGE = "usage: runstrong classify [--zones FILE] [--max-hr N] FILE...";
+const USAGE = "usage: runstrong classify [--zones FILE] [--max-hr N] [--history] FILE...";
 
 const FLAGS = {
-  options: { zones: { type: "string" }, "max-hr": { type: "string" } },
+  options: { zones: { type: "string" }, "max-hr": { type: "string" }, history: { type: "boolean" } },
   allowPositionals: true,
   strict: true,
 } as const;
@@ -24,6 +28,7 @@ const FLAGS = {
 interface Options {
   zones: HeartRateZone[] | null;
   maxHr: number | null;
+  history: boolean;
   files: string[];
 }
 
@@ -65,7 +70,7 @@ async function options(args: string[], io: CommandIO): Promise<Options> {
       throw new UsageError(`--zones ${values.zones}: ${message(e)}`);
     }
   }
-  return { zones, maxHr, files: positionals };
+  return { zones, maxHr, history: values.history === true, files: positionals };
 }
 
 function message(e: unknown): string {
@@ -85,29 +90,44 @@ export const run: CommandRun = async (args, io) => {
     io.stderr.write(`runstrong classify: ${e instanceof UsageError ? e.message : message(e)}\n`);
     return EXIT_USAGE;
   }
-  const ctx: ClassifyContext = { hrZones: opts.zones, maxHr: opts.maxHr };
-  let failed = false;
+  // Every file is read first: with --history each one is part of the others' baseline.
+  const read: Array<
+    { file: string; activity: Activity; warnings: string[] } | { file: string; error: string }
+  > = [];
   for (const file of opts.files) {
-    let line: Record<string, unknown>;
     try {
-      const { activity, warnings } = readActivityFile(await readInput(file, io), file);
-      const c = classifyActivity(activity, ctx);
-      line = {
-        file,
-        source: activity.source,
-        id: activity.id,
-        date: activityLocalDate(activity),
-        sport: activity.sport,
-        kind: c.kind,
-        subtype: c.subtype,
-        confidence: c.confidence,
-        reasons: c.reasons,
-        ...(warnings.length ? { warnings } : {}),
-      };
+      read.push({ file, ...readActivityFile(await readInput(file, io), file) });
     } catch (e) {
-      failed = true;
-      line = { file, error: message(e) };
+      read.push({ file, error: message(e) });
     }
+  }
+  const history = opts.history ? read.flatMap((r) => ("activity" in r ? [r.activity] : [])) : [];
+  let failed = false;
+  for (const r of read) {
+    if ("error" in r) {
+      failed = true;
+      io.stdout.write(`${JSON.stringify(r)}\n`);
+      continue;
+    }
+    const { file, activity, warnings } = r;
+    const ctx: ClassifyContext = {
+      hrZones: opts.zones,
+      maxHr: opts.maxHr,
+      baseline: opts.history ? deriveBaseline(history, activity.start) : null,
+    };
+    const c = classifyActivity(activity, ctx);
+    const line = {
+      file,
+      source: activity.source,
+      id: activity.id,
+      date: activityLocalDate(activity),
+      sport: activity.sport,
+      kind: c.kind,
+      subtype: c.subtype,
+      confidence: c.confidence,
+      reasons: c.reasons,
+      ...(warnings.length ? { warnings } : {}),
+    };
     io.stdout.write(`${JSON.stringify(line)}\n`);
   }
   return failed ? EXIT_USAGE : EXIT_OK;

@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import { main } from "../../src/cli.ts";
 import { run } from "../../src/commands/classify.ts";
 import type { CommandIO } from "../../src/commands/command.ts";
-import { FIT, GARMIN_DOC_RUN, REFERENCE, STRAVA } from "../support/fixtures.ts";
+import { FIT, GARMIN_DOC_RUN, REFERENCE, readReferenceJson, STRAVA } from "../support/fixtures.ts";
 
 interface Ran {
   code: number;
@@ -153,6 +153,37 @@ describe("runstrong classify", () => {
     expect(r.stdout).toBe("");
     expect(r.stderr).toMatch(message);
     expect(r.stderr.trimEnd().split("\n")).toHaveLength(1);
+  });
+
+  it("--history judges each run against the runs among the files in the six weeks before it", async () => {
+    // One athlete's runs: the 2022-06-18 run he called "Easy" (HR 159, above his Strava
+    // zones) and his runs of the six weeks before it, one file each.
+    const all = readReferenceJson(STRAVA.runs908) as Array<{ id: number; start_date: string }>;
+    const easy = all.find((a) => a.id === 7331230145);
+    const from = Date.parse("2022-05-07T00:00:00Z");
+    const before = all.filter(
+      (a) =>
+        Date.parse(a.start_date) >= from && Date.parse(a.start_date) < Date.parse("2022-06-18T00:00:00Z"),
+    );
+    expect(before.length).toBeGreaterThanOrEqual(3);
+    const dir = mkdtempSync(join(tmpdir(), "runstrong-classify-"));
+    const files = [...before, easy].map((a) => {
+      const path = join(dir, `${a?.id}.json`);
+      writeFileSync(path, JSON.stringify(a));
+      return path;
+    });
+    const alone = await classify(["--zones", STRAVA.zones, ...files]);
+    const history = await classify(["--zones", STRAVA.zones, "--history", ...files]);
+    expect(alone.code).toBe(0);
+    expect(history.code).toBe(0);
+    const last = (r: Ran) => r.lines[r.lines.length - 1] ?? {};
+    expect(last(alone)).toMatchObject({ id: "7331230145", kind: "quality" });
+    expect(last(history)).toMatchObject({ id: "7331230145", kind: "easy" });
+    expect((last(history).reasons as string[]).join(" ")).toMatch(/your usual easy-run HR of \d+ bpm/);
+    // the same lines, in the same shape, for every file
+    expect(history.lines.map((l) => Object.keys(l).slice(0, CONTRACT_KEYS.length))).toEqual(
+      alone.lines.map(() => CONTRACT_KEYS),
+    );
   });
 
   it("is reached through the command line's command table", async () => {
