@@ -23,7 +23,6 @@ export interface StoredPlan {
   cause: unknown;
   diff: unknown;
   unplaced: unknown;
-  outputHash: string;
   createdAt: Date;
   publishedAt: Date | null;
   sessions: StoredSession[];
@@ -66,7 +65,6 @@ export interface NewPlanVersion {
   cause: unknown;
   diff: unknown;
   unplaced: unknown;
-  outputHash: string;
   sessions: StoredSession[];
 }
 
@@ -89,7 +87,6 @@ export async function insertPlanVersion(
       cause: plan.cause,
       diff: plan.diff,
       unplaced: plan.unplaced,
-      outputHash: plan.outputHash,
     })
     .returning({ id: planVersions.id, version: planVersions.version });
   if (!row) throw new Error("plan version insert returned nothing");

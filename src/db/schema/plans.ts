@@ -32,8 +32,6 @@ export const planVersions = pgTable(
     cause: jsonb("cause").notNull(),
     diff: jsonb("diff").notNull(),
     unplaced: jsonb("unplaced").notNull(),
-    /** hash of the planner output, so a re-plan that changes nothing stores nothing */
-    outputHash: text("output_hash").notNull(),
     /** set once the plan-changed job has been handed to destinations and notifications */
     publishedAt: timestamp("published_at", { withTimezone: true }),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),

@@ -20,15 +20,9 @@ import {
   storeOverrideVersion,
 } from "../../db/repos/overrides.ts";
 import { latestPlan, type StoredPlan, type StoredSession } from "../../db/repos/plans.ts";
-import { type PlanContext, planContextOf } from "../../domain/plan/context.ts";
+import { planContextOf } from "../../domain/plan/context.ts";
 import { diffPlans, type PlanChange, type SessionRef } from "../../domain/plan/diff.ts";
-import {
-  type Exercise,
-  type Phase,
-  PlanRunSchema,
-  type SessionLetter,
-  type UnplacedSession,
-} from "../../domain/plan/input.ts";
+import { PlanRunSchema, type SessionLetter } from "../../domain/plan/input.ts";
 import { checkSession } from "../../domain/plan/rules.ts";
 import { dayTime } from "../../domain/plan/wording.ts";
 import {
@@ -43,7 +37,6 @@ import type { Logger } from "../../observability/logger.ts";
 import type { ReplanCause } from "../../plan/cause.ts";
 import { loadPlanInput } from "../../plan/load-input.ts";
 import { type FollowUp, queueFollowUps } from "../../workers/outbox.ts";
-import { fingerprint } from "../../workers/replan/replan-athlete.ts";
 import type { AppDeps, AppEnv } from "../deps.ts";
 import { AppError } from "../errors.ts";
 import { requireAthlete } from "../session.ts";
@@ -135,40 +128,16 @@ const toRef = (s: StoredSession): SessionRef => ({
   key: s.sessionKey,
 });
 
-/**
- * Stores the latest plan with `changed` in place of its session, on top of that
- * version only. The output hash is the one the re-plan worker would compute for
- * these sessions, so a re-plan that keeps them as they are stores nothing more.
- */
+/** Stores the latest plan with `changed` in place of its session, on top of that version only. */
 async function storeOverride(
   deps: Deps,
   athleteId: number,
   plan: StoredPlan,
   changed: StoredSession,
-  ctx: PlanContext,
   cause: ReplanCause,
   diff: PlanChange[],
 ) {
   const sessions = plan.sessions.map((s) => (s.sessionKey === changed.sessionKey ? changed : s));
-  const outputHash = fingerprint(
-    sessions
-      .filter((s) => s.status !== "skipped")
-      .map((s) => ({
-        start: ctx.clock.iso(s.startAt.getTime()),
-        end: ctx.clock.iso(s.endAt.getTime()),
-        session: s.session as SessionLetter,
-        phase: s.phase as Phase,
-        // In the planner's key order: jsonb hands objects back with their keys reordered.
-        exercises: (s.exercises as Exercise[]).map(({ name, sets, reps, load }) => ({
-          name,
-          sets,
-          reps,
-          load,
-        })),
-        reasons: s.reasons,
-      })),
-    (plan.unplaced as UnplacedSession[]).map(({ week, session, reason }) => ({ week, session, reason })),
-  );
   try {
     const { stored, followUps } = await deps.db.transaction(async (tx) => ({
       stored: await storeOverrideVersion(tx, plan.version, {
@@ -178,7 +147,6 @@ async function storeOverride(
         cause,
         diff,
         unplaced: plan.unplaced,
-        outputHash,
         sessions,
       }),
       followUps: await addFollowUps(tx, athleteId, [replanFollowUp(cause)]),
@@ -239,9 +207,7 @@ export async function markSession(deps: Deps, athlete: Athlete, key: string, sta
     key: session.sessionKey,
     sentence: `Strength ${session.session} on ${at} ${status === "done" ? "done" : "skipped"}: you marked it so`,
   };
-  const stored = await storeOverride(deps, athlete.id, plan, changed, ctx, { type: "override", what }, [
-    change,
-  ]);
+  const stored = await storeOverride(deps, athlete.id, plan, changed, { type: "override", what }, [change]);
   return { version: stored.version, session: sessionView(changed, tz), changes: [change] };
 }
 
@@ -309,7 +275,7 @@ export async function moveSession(deps: Deps, athlete: Athlete, key: string, sta
       : c,
   );
   const what = `moved Strength ${letter} to ${target}`;
-  const stored = await storeOverride(deps, athlete.id, plan, moved, ctx, { type: "override", what }, diff);
+  const stored = await storeOverride(deps, athlete.id, plan, moved, { type: "override", what }, diff);
   return { version: stored.version, session: sessionView(moved, tz), changes: diff };
 }
 

@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { UnrecoverableError } from "bullmq";
 import { type Athlete, getAthlete } from "../../db/repos/athletes.ts";
 import {
@@ -24,14 +24,6 @@ import { enqueue, type Queues, rowJobId } from "../queues.ts";
 /** `plan-changed-<install id>-<plan version id>`: one hand-over per stored version. */
 export function planChangedJobId(queues: Pick<Queues, "installId">, planVersionId: number): string {
   return rowJobId(queues, "plan-changed", planVersionId);
-}
-
-/** What a plan promises the athlete; reasons are left out so a reworded reason stores no new version. */
-export function fingerprint(sessions: readonly PlannedSession[], unplaced: unknown): string {
-  const essential = sessions.map((s) => [s.start, s.end, s.session, s.phase, s.exercises]);
-  return createHash("sha256")
-    .update(JSON.stringify([essential, unplaced]))
-    .digest("hex");
 }
 
 interface Exercise {
@@ -163,7 +155,6 @@ export async function replanAthlete(
       cause: payload.cause,
       diff,
       unplaced: output.unplaced,
-      outputHash: fingerprint(output.sessions, output.unplaced),
       sessions,
     });
     return { changed: true, version: stored.version, changes: diff.length };
@@ -172,6 +163,10 @@ export async function replanAthlete(
   // After the commit: a crash here leaves the version unpublished, and the retry
   // (or the next re-plan) finds it; the job id makes a second hand-over harmless.
   for (const v of await unpublishedVersions(deps.db, athlete.id)) {
+    // A hand-over that failed for good is kept a week, and BullMQ ignores an add
+    // under its id: remove it, so this re-plan hands the version over again.
+    const previous = await deps.queues["plan-events"].getJob(planChangedJobId(deps.queues, v.id));
+    if (previous && (await previous.isFailed())) void 0;
     await enqueue(
       deps.queues,
       "plan-changed",
