@@ -166,7 +166,7 @@ export async function replanAthlete(
     // A hand-over that failed for good is kept a week, and BullMQ ignores an add
     // under its id: remove it, so this re-plan hands the version over again.
     const previous = await deps.queues["plan-events"].getJob(planChangedJobId(deps.queues, v.id));
-    if (previous && (await previous.isFailed())) void 0;
+    if (previous && (await previous.isFailed())) await previous.remove();
     await enqueue(
       deps.queues,
       "plan-changed",
