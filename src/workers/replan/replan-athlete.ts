@@ -165,8 +165,8 @@ export async function replanAthlete(
   for (const v of await unpublishedVersions(deps.db, athlete.id)) {
     // A hand-over that failed for good is kept a week, and BullMQ ignores an add
     // under its id: remove it, so this re-plan hands the version over again.
-    const previous = await deps.queues["plan-events"].getJob(planChangedJobId(deps.queues, v.id));
-    if (previous && (await previous.isFailed())) await previous.remove();
+    const earlier = await deps.queues["plan-events"].getJob(planChangedJobId(deps.queues, v.id));
+    if (earlier && (await earlier.isFailed())) await earlier.remove();
     await enqueue(
       deps.queues,
       "plan-changed",
