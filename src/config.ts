@@ -94,6 +94,10 @@ const envSchema = z.object({
   REPLAN_DEBOUNCE_MS: positiveMs.default(30_000),
   /** how long a webhook waits for Postgres to store its event before answering 503 (the sender retries) */
   WEBHOOK_STORE_TIMEOUT_MS: z.coerce.number({ message: "must be a number" }).int().min(1).default(800),
+  /** intervals.icu, a workout destination (its events API); a simulator or a test may stand in */
+  INTERVALS_API_BASE_URL: url(["http:", "https:"]).default("https://intervals.icu"),
+  /** how long one call to a workout destination (Garmin Training API, intervals.icu) may take */
+  DESTINATION_REQUEST_TIMEOUT_MS: positiveMs.default(15_000),
 });
 
 export type Env = z.input<typeof envSchema>;
@@ -128,6 +132,8 @@ export interface Config {
   };
   replan: { debounceMs: number };
   webhooks: { storeTimeoutMs: number };
+  /** workout destinations (src/workers/destinations); Garmin's API base URL is config.garmin's */
+  destinations: { intervalsApiBaseUrl: string; requestTimeoutMs: number };
 }
 
 export class ConfigError extends Error {
@@ -270,6 +276,10 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd()):
     },
     replan: { debounceMs: e.REPLAN_DEBOUNCE_MS },
     webhooks: { storeTimeoutMs: e.WEBHOOK_STORE_TIMEOUT_MS },
+    destinations: {
+      intervalsApiBaseUrl: e.INTERVALS_API_BASE_URL.replace(/\/+$/, ""),
+      requestTimeoutMs: e.DESTINATION_REQUEST_TIMEOUT_MS,
+    },
   };
 }
 
