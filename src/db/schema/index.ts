@@ -1,6 +1,7 @@
 export * from "./activities.ts";
 export * from "./athletes.ts";
 export * from "./connections.ts";
+export * from "./destinations.ts";
 export * from "./outbound.ts";
 export * from "./outbox.ts";
 export * from "./planned-runs.ts";

@@ -31,6 +31,12 @@ export const workoutPushes = pgTable(
     pushedSequence: integer("pushed_sequence"),
     status: deliveryStatus("status").notNull().default("pending"),
     error: text("error"),
+    /** Garmin's schedule entry for the workout (externalId is the workout; intervals.icu needs none) */
+    scheduleId: text("schedule_id"),
+    /** when the pushed session starts: a dropped session is deleted only while it is still ahead */
+    startAt: timestamp("start_at", { withTimezone: true }),
+    /** a hash of what was sent (date, name, steps, loads): unchanged content is not pushed again */
+    contentHash: text("content_hash"),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [unique("workout_pushes_destination_session_uq").on(t.destination, t.sessionKey)],
