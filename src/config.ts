@@ -91,6 +91,21 @@ const envSchema = z.object({
     .min(0)
     .max(7, "Strava's API agreement allows at most 7")
     .default(7),
+  GARMIN_CLIENT_ID: z.string().min(1).optional(),
+  GARMIN_CLIENT_SECRET: z.string().min(1).optional(),
+  GARMIN_AUTHORIZE_URL: url(["http:", "https:"]).default("https://connect.garmin.com/oauth2Confirm"),
+  GARMIN_TOKEN_URL: url(["http:", "https:"]).default(
+    "https://diauth.garmin.com/di-oauth2-service/oauth/token",
+  ),
+  GARMIN_API_BASE_URL: url(["http:", "https:"]).default("https://apis.garmin.com"),
+  /** the segment after /webhooks/garmin/ in the notification URLs: Garmin signs nothing either */
+  GARMIN_WEBHOOK_SECRET: z
+    .string()
+    .regex(
+      /^[A-Za-z0-9_-]{32,128}$/,
+      "must be 32-128 letters, digits, _ or - (it goes into a URL path: openssl rand -hex 32)",
+    )
+    .optional(),
   REPLAN_DEBOUNCE_MS: positiveMs.default(30_000),
   /** how long a webhook waits for Postgres to store its event before answering 503 (the sender retries) */
   WEBHOOK_STORE_TIMEOUT_MS: z.coerce.number({ message: "must be a number" }).int().min(1).default(800),
@@ -134,6 +149,17 @@ export interface Config {
   webhooks: { storeTimeoutMs: number };
   /** workout destinations (src/workers/destinations); Garmin's API base URL is config.garmin's */
   destinations: { intervalsApiBaseUrl: string; requestTimeoutMs: number };
+  garmin: {
+    /** null when GARMIN_CLIENT_ID / GARMIN_CLIENT_SECRET are unset: Garmin features are off and say so */
+    clientId: string | null;
+    clientSecret: string | null;
+    authorizeUrl: string;
+    tokenUrl: string;
+    apiBaseUrl: string;
+    /** null when Garmin is not configured and none is set: the notification routes are then not served */
+    webhookSecret: string | null;
+    requestTimeoutMs: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -157,6 +183,8 @@ interface GeneratedSecrets {
   sessionSecret: string;
   /** added to files written before it existed, the first time Strava is configured */
   stravaWebhookSecret?: string | undefined;
+  /** added the first time Garmin is configured */
+  garminWebhookSecret?: string | undefined;
 }
 
 /**
@@ -164,24 +192,35 @@ interface GeneratedSecrets {
  * encrypted today must decrypt tomorrow: generate the secrets once into a
  * git-ignored file and reuse them.
  */
-function developmentSecrets(file: string, o: { webhookSecret: boolean }): GeneratedSecrets {
+function developmentSecrets(
+  file: string,
+  o: { webhookSecret: boolean; garminWebhookSecret?: boolean },
+): GeneratedSecrets {
   if (existsSync(file)) {
     const parsed = z
       .object({
         tokenEncryptionKey: z.string(),
         sessionSecret: z.string(),
         stravaWebhookSecret: z.string().optional(),
+        garminWebhookSecret: z.string().optional(),
       })
       .safeParse(JSON.parse(readFileSync(file, "utf8")));
     if (!parsed.success)
       throw new ConfigError([`${file}: not a runstrong secrets file; delete it to generate a new one`]);
-    if (!o.webhookSecret || parsed.data.stravaWebhookSecret) return parsed.data;
-    return writeSecrets(file, { ...parsed.data, stravaWebhookSecret: randomBytes(32).toString("base64url") });
+    const addStrava = o.webhookSecret && !parsed.data.stravaWebhookSecret;
+    const addGarmin = o.garminWebhookSecret === true && !parsed.data.garminWebhookSecret;
+    if (!addStrava && !addGarmin) return parsed.data;
+    return writeSecrets(file, {
+      ...parsed.data,
+      ...(addStrava ? { stravaWebhookSecret: randomBytes(32).toString("base64url") } : {}),
+      ...(addGarmin ? { garminWebhookSecret: randomBytes(32).toString("base64url") } : {}),
+    });
   }
   return writeSecrets(file, {
     tokenEncryptionKey: randomBytes(32).toString("base64"),
     sessionSecret: randomBytes(32).toString("base64url"),
     ...(o.webhookSecret ? { stravaWebhookSecret: randomBytes(32).toString("base64url") } : {}),
+    ...(o.garminWebhookSecret ? { garminWebhookSecret: randomBytes(32).toString("base64url") } : {}),
   });
 }
 
@@ -216,6 +255,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd()):
   let sessionSecret = e.SESSION_SECRET;
   let stravaWebhookSecret = e.STRAVA_WEBHOOK_SECRET;
   const generateWebhookSecret = e.STRAVA_CLIENT_ID !== undefined && !stravaWebhookSecret;
+  let garminWebhookSecret = e.GARMIN_WEBHOOK_SECRET;
+  const generateGarminSecret = e.GARMIN_CLIENT_ID !== undefined && !garminWebhookSecret;
   let generatedFile: string | null = null;
   if (e.NODE_ENV === "production") {
     if (!tokenEncryptionKey)
@@ -229,15 +270,26 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd()):
       problems.push(
         "STRAVA_WEBHOOK_SECRET: required in production when Strava is configured (openssl rand -hex 32)",
       );
-  } else if (!tokenEncryptionKey || !sessionSecret || generateWebhookSecret) {
+    if (generateGarminSecret)
+      problems.push(
+        "GARMIN_WEBHOOK_SECRET: required in production when Garmin is configured (openssl rand -hex 32)",
+      );
+  } else if (!tokenEncryptionKey || !sessionSecret || generateWebhookSecret || generateGarminSecret) {
     generatedFile = resolve(cwd, e.SECRETS_FILE);
-    const generated = developmentSecrets(generatedFile, { webhookSecret: generateWebhookSecret });
+    const generated = developmentSecrets(generatedFile, {
+      webhookSecret: generateWebhookSecret,
+      garminWebhookSecret: generateGarminSecret,
+    });
     tokenEncryptionKey ??= Buffer.from(generated.tokenEncryptionKey, "base64");
     sessionSecret ??= generated.sessionSecret;
     stravaWebhookSecret ??= generated.stravaWebhookSecret;
+    garminWebhookSecret ??= generated.garminWebhookSecret;
   }
   if ((e.STRAVA_CLIENT_ID === undefined) !== (e.STRAVA_CLIENT_SECRET === undefined)) {
     problems.push("STRAVA_CLIENT_ID and STRAVA_CLIENT_SECRET: set both or neither");
+  }
+  if ((e.GARMIN_CLIENT_ID === undefined) !== (e.GARMIN_CLIENT_SECRET === undefined)) {
+    problems.push("GARMIN_CLIENT_ID and GARMIN_CLIENT_SECRET: set both or neither");
   }
   if (problems.length > 0 || !tokenEncryptionKey || !sessionSecret) throw new ConfigError(problems);
   return {
@@ -279,6 +331,15 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd()):
     destinations: {
       intervalsApiBaseUrl: e.INTERVALS_API_BASE_URL.replace(/\/+$/, ""),
       requestTimeoutMs: e.DESTINATION_REQUEST_TIMEOUT_MS,
+    },
+    garmin: {
+      clientId: e.GARMIN_CLIENT_ID ?? null,
+      clientSecret: e.GARMIN_CLIENT_SECRET ?? null,
+      authorizeUrl: e.GARMIN_AUTHORIZE_URL,
+      tokenUrl: e.GARMIN_TOKEN_URL,
+      apiBaseUrl: e.GARMIN_API_BASE_URL.replace(/\/+$/, ""),
+      webhookSecret: garminWebhookSecret ?? null,
+      requestTimeoutMs: e.STRAVA_REQUEST_TIMEOUT_MS,
     },
   };
 }
