@@ -1,6 +1,6 @@
 // From what is stored about an athlete to the planner's input: pure, so the
 // window and the merging of done and planned runs are unit tested on their own.
-import type { ActivityKind, Classification, RunSubtype } from "../domain/classify/types.ts";
+import type { Classification, RunKind, RunSubtype } from "../domain/classify/types.ts";
 import type { CurrentPlanSession, PlanInput, PlanRunInput, SessionLetter } from "../domain/plan/input.ts";
 import { expandRunTemplate } from "../domain/plan/run-template.ts";
 import { runTemplateOf, type StoredSettings } from "../domain/settings.ts";
@@ -73,12 +73,13 @@ export function activityRange(window: PlanWindow): { from: Date; to: Date } {
 }
 
 const RUN_KINDS = new Set(["easy", "quality"]);
+const isRunKind = (kind: string | null): kind is RunKind => kind !== null && RUN_KINDS.has(kind);
 
 function storedClassification(a: StoredActivity): Classification | undefined {
-  if (!a.kind || !RUN_KINDS.has(a.kind)) return undefined;
+  if (!isRunKind(a.kind)) return undefined;
   return {
-    kind: a.kind as ActivityKind,
-    subtype: (a.subtype as RunSubtype | null) ?? null,
+    kind: a.kind,
+    subtype: (a.subtype as RunSubtype | null) ?? null, // typed rows: issue 9B
     confidence: a.confidence ?? 0.5,
     reasons: a.reasons ?? [],
   };
@@ -160,11 +161,12 @@ export function buildPlanInput(data: ReplanData): { input: PlanInput; window: Pl
   }
 
   const currentPlan: CurrentPlanSession[] = data.currentSessions
-    .filter((s) => s.status === "planned" && letters(s))
+    .filter(letters)
+    .filter((s) => s.status === "planned")
     .map((s) => ({
       start: s.startAt.toISOString(),
       end: s.endAt.toISOString(),
-      session: s.session as SessionLetter,
+      session: s.session,
       key: s.sessionKey,
     }));
 

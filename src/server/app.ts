@@ -3,7 +3,7 @@ import { HTTPException } from "hono/http-exception";
 import { requestId } from "hono/request-id";
 import { loggableError } from "../observability/errors.ts";
 import type { AppDeps, AppEnv } from "./deps.ts";
-import { AppError, errorBody } from "./errors.ts";
+import { AppError, asAppError, errorBody } from "./errors.ts";
 import { lightBodyLimit } from "./middleware/body-limit.ts";
 import { requestLog } from "./middleware/request-log.ts";
 import { sameOriginJson } from "./middleware/same-origin-json.ts";
@@ -46,7 +46,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   registerCalendarFeed(app, deps);
 
   app.notFound((c) => errorBody(c, "not_found", `no route for ${c.req.method} ${c.req.path}`));
-  app.onError((err, c) => {
+  app.onError((thrown, c) => {
+    const err = asAppError(thrown);
     if (err instanceof AppError) {
       c.get("logger").info({ code: err.code, err: err.message }, "request refused");
       return errorBody(c, err.code, err.message, err.details);

@@ -1,5 +1,6 @@
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { PlanError, type PlanErrorCode } from "../plan/errors.ts";
 
 /** Error codes the API answers with; each maps to one HTTP status, here and nowhere else. */
 const STATUS = {
@@ -47,4 +48,23 @@ export function errorBody(c: Context, code: ErrorCode, message: string, details?
 
 export function statusOf(code: ErrorCode): ContentfulStatusCode {
   return STATUS[code];
+}
+
+/** What each refusal of the application layer (src/plan) answers over HTTP. */
+const FROM_PLAN = {
+  not_found: "not_found",
+  conflict: "conflict",
+  invalid_input: "validation_failed",
+  rule_violation: "rule_violation",
+  unknown_athlete: "unauthorized",
+} as const satisfies Record<PlanErrorCode, ErrorCode>;
+
+export const SIGN_IN_FIRST = "sign in first: connect Strava at /auth/strava";
+
+/** A coded error from anywhere below the edge as the API answers it; anything else is left as it is. */
+export function asAppError(err: Error): Error {
+  if (!(err instanceof PlanError)) return err;
+  const code = FROM_PLAN[err.code];
+  // The athlete went away mid-request: answered as a missing session is.
+  return new AppError(code, err.code === "unknown_athlete" ? SIGN_IN_FIRST : err.message, err.details);
 }

@@ -14,8 +14,9 @@ import { getAthlete } from "../../db/repos/athletes.ts";
 import { dayVerdictsBetween, latestPlan } from "../../db/repos/plans.ts";
 import type { PlanOutput, UnplacedSession } from "../../domain/plan/input.ts";
 import { planStrength } from "../../domain/plan/plan.ts";
-import { addDays, isoWithOffset, localDate } from "../../domain/time.ts";
+import { addDays, localDate } from "../../domain/time.ts";
 import { loadPlanInput } from "../../plan/load-input.ts";
+import { plannedSessionOf } from "../../plan/stored-session.ts";
 import type { AppDeps, AppEnv } from "../deps.ts";
 import { AppError } from "../errors.ts";
 import { requireAthlete } from "../session.ts";
@@ -58,18 +59,7 @@ export function registerApiPlan(app: Hono<AppEnv>, deps: AppDeps): void {
         kind: d.kind as PlanOutput["days"][number]["kind"],
         reasons: d.reasons,
       })),
-      sessions: current.sessions.map((s) => ({
-        start: isoWithOffset(s.startAt.getTime(), tz),
-        end: isoWithOffset(s.endAt.getTime(), tz),
-        session: s.session as "A" | "B",
-        phase: s.phase as PlanOutput["sessions"][number]["phase"],
-        exercises: s.exercises as PlanOutput["sessions"][number]["exercises"],
-        reasons: s.reasons,
-        key: s.sessionKey,
-        status: s.status,
-        pinned: s.pinned,
-        sequence: s.sequence,
-      })),
+      sessions: current.sessions.map((s) => plannedSessionOf(s, tz)),
       unplaced: current.unplaced as UnplacedSession[],
     };
     return c.json({

@@ -2,18 +2,12 @@ import type { Hono } from "hono";
 import ical, { ICalCalendarMethod } from "ical-generator";
 import { athleteByCalendarToken } from "../../db/repos/calendar.ts";
 import { latestPlan, type StoredSession } from "../../db/repos/plans.ts";
+import { exercisesOf } from "../../plan/exercises.ts";
 import type { AppDeps, AppEnv } from "../deps.ts";
 import { AppError } from "../errors.ts";
 
-interface Exercise {
-  name: string;
-  sets: number;
-  reps: string;
-  load: string;
-}
-
 function describe(s: StoredSession): string {
-  const exercises = (s.exercises as Exercise[]).map((e) => `- ${e.name}: ${e.sets} x ${e.reps} (${e.load})`);
+  const exercises = exercisesOf(s.exercises).map((e) => `- ${e.name}: ${e.sets} x ${e.reps} (${e.load})`);
   return [
     `Strength ${s.session}, ${s.phase} phase`,
     "",
@@ -22,11 +16,6 @@ function describe(s: StoredSession): string {
     "Why this slot:",
     ...s.reasons.map((r) => `- ${r}`),
   ].join("\n");
-}
-
-/** The feed's address for an athlete's token. */
-export function calendarUrl(publicUrl: string, token: string): string {
-  return `${publicUrl}/calendar/${token}.ics`;
 }
 
 /**

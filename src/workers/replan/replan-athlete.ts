@@ -10,12 +10,12 @@ import {
 } from "../../db/repos/plans.ts";
 import { setSettingIfAbsent } from "../../db/repos/settings.ts";
 import { planContextOf } from "../../domain/plan/context.ts";
-import { diffPlans, type SessionRef } from "../../domain/plan/diff.ts";
-import type { Phase, PlannedSession, SessionLetter } from "../../domain/plan/input.ts";
+import { diffPlans } from "../../domain/plan/diff.ts";
 import { planWithContext } from "../../domain/plan/plan.ts";
 import { readStoredSettings } from "../../domain/settings.ts";
 import { localDate } from "../../domain/time.ts";
 import { loadPlanInput } from "../../plan/load-input.ts";
+import { sameSession, sessionRef } from "../../plan/stored-session.ts";
 import { ensureRollForward } from "../athlete-schedules.ts";
 import type { JobContext, WorkerDeps } from "../context.ts";
 import type { JobPayload } from "../jobs.ts";
@@ -25,37 +25,6 @@ import { enqueue, type Queues, rowJobId } from "../queues.ts";
 export function planChangedJobId(queues: Pick<Queues, "installId">, planVersionId: number): string {
   return rowJobId(queues, "plan-changed", planVersionId);
 }
-
-interface Exercise {
-  name: string;
-  sets: number;
-  reps: string;
-  load: string;
-}
-
-/** Exercises in one key order: jsonb hands stored objects back with their keys reordered. */
-function exercisesOf(value: unknown): Exercise[] {
-  return (value as Exercise[]).map((e) => ({ name: e.name, sets: e.sets, reps: e.reps, load: e.load }));
-}
-
-function sameSession(a: StoredSession, b: PlannedSession): boolean {
-  return (
-    a.startAt.getTime() === Date.parse(b.start) &&
-    a.endAt.getTime() === Date.parse(b.end) &&
-    a.session === b.session &&
-    a.phase === b.phase &&
-    JSON.stringify(exercisesOf(a.exercises)) === JSON.stringify(exercisesOf(b.exercises))
-  );
-}
-
-const toRef = (s: StoredSession): SessionRef => ({
-  start: s.startAt.toISOString(),
-  end: s.endAt.toISOString(),
-  session: s.session as SessionLetter,
-  key: s.sessionKey,
-  phase: s.phase as Phase,
-  exercises: exercisesOf(s.exercises),
-});
 
 /**
  * An athlete new to lifting gets four weeks of light, form-learning sessions
@@ -128,7 +97,7 @@ export async function replanAthlete(
     // sessions to place: they stay in the plan as they are.
     ...(current?.sessions ?? []).filter((s) => s.status === "done"),
   ].sort((a, b) => a.startAt.getTime() - b.startAt.getTime());
-  const diff = diffPlans((current?.sessions ?? []).map(toRef), sessions.map(toRef), planCtx);
+  const diff = diffPlans((current?.sessions ?? []).map(sessionRef), sessions.map(sessionRef), planCtx);
   // Changed means something the athlete would see: a session added, moved, removed or
   // with other exercises, or a different list of what could not be placed. A reworded
   // reason alone stores nothing.

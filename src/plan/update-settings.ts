@@ -1,0 +1,163 @@
+// A settings change: any part of the settings, validated field by field, merged
+// into what is stored and saved with the follow-ups it calls for.
+import { z } from "zod";
+import { addFollowUps } from "../db/repos/outbox.ts";
+import { deletePlannedRuns } from "../db/repos/planned-runs.ts";
+import { saveSettings, settingsOf } from "../db/repos/settings.ts";
+import { AthleteSettingsSchema } from "../domain/plan/input.ts";
+import { storedSettingsSchema } from "../domain/settings.ts";
+import { FeedFetchError, feedUrl } from "../integrations/calendar/fetch-feed.ts";
+import { type FollowUp, queueFollowUps } from "../workers/outbox.ts";
+import type { PlanDeps } from "./deps.ts";
+import { PlanError } from "./errors.ts";
+import { type SettingsView, STORED_FIELDS, settingsView } from "./settings-view.ts";
+
+const READ_ONLY = new Set(["calendarUrl", "defaults"]);
+
+/** A PATCH body: any part of the settings, nothing else; `null` clears the nullable ones. */
+const patchSchema = storedSettingsSchema
+  .extend({
+    timezone: AthleteSettingsSchema.shape.timezone,
+    // No defaults here: `{email: false}` must not also reset push.
+    notifications: z.object({ email: z.boolean(), push: z.boolean() }).partial().strict(),
+  })
+  .partial()
+  .strict();
+
+export interface FieldProblem {
+  field: string;
+  message: string;
+}
+
+/** Every problem of a PATCH body, one entry per bad field (a nested problem says where inside). */
+export function patchProblems(body: unknown): {
+  patch: z.output<typeof patchSchema>;
+  problems: FieldProblem[];
+} {
+  if (typeof body !== "object" || body === null || Array.isArray(body)) {
+    return { patch: {}, problems: [{ field: "(body)", message: "expected a JSON object of settings" }] };
+  }
+  const problems: FieldProblem[] = [];
+  const rest: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(body)) {
+    if (READ_ONLY.has(key)) {
+      problems.push({
+        field: key,
+        message:
+          key === "calendarUrl"
+            ? "read-only: POST /api/calendar/rotate replaces the feed's URL"
+            : "read-only: lists the fields that take runstrong's defaults",
+      });
+    } else rest[key] = value;
+  }
+  const parsed = patchSchema.safeParse(rest);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const [head, ...inner] = issue.path;
+      if (issue.code === "unrecognized_keys" && head === undefined) {
+        for (const key of issue.keys) problems.push({ field: key, message: "unknown field" });
+        continue;
+      }
+      const where = inner.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("");
+      const message =
+        issue.code === "unrecognized_keys" ? `unknown field ${issue.keys.join(", ")}` : issue.message;
+      problems.push({
+        field: head === undefined ? "(body)" : String(head),
+        message: where ? `${where.replace(/^\./, "")}: ${message}` : message,
+      });
+    }
+  }
+  const url = rest.runningPlanIcsUrl;
+  if (typeof url === "string" && !problems.some((p) => p.field === "runningPlanIcsUrl")) {
+    try {
+      feedUrl(url);
+    } catch (err) {
+      if (!(err instanceof FeedFetchError)) throw err;
+      problems.push({ field: "runningPlanIcsUrl", message: err.message });
+    }
+  }
+  return { patch: parsed.success ? parsed.data : {}, problems };
+}
+
+/** The stored settings object after a patch: nulls remove, notifications merge, the rest replaces. */
+function merged(raw: Record<string, unknown>, patch: z.output<typeof patchSchema>, body: object) {
+  const next: Record<string, unknown> = { ...raw };
+  for (const key of Object.keys(body)) {
+    if (key === "timezone") continue;
+    const value = (patch as Record<string, unknown>)[key];
+    if (value === null || value === undefined) delete next[key];
+    else if (key === "notifications") {
+      const before = typeof raw.notifications === "object" && raw.notifications ? raw.notifications : {};
+      next.notifications = { ...before, ...(value as object) };
+    } else next[key] = value;
+  }
+  return next;
+}
+
+const FIELD_NAMES = ["timezone", ...STORED_FIELDS] as const;
+
+/**
+ * What a change calls for: a re-plan naming the changed fields, and the athlete's
+ * schedules kept in step (the roll-forward follows the time zone, the running-plan
+ * import follows its URL and re-reads all-day entries when the zone moves their 07:00).
+ */
+function followUpsOf(changed: readonly string[], after: SettingsView): FollowUp[] {
+  const out: FollowUp[] = [];
+  if (changed.length > 0) out.push({ type: "replan", cause: { type: "settings", fields: [...changed] } });
+  if (changed.includes("timezone")) out.push({ type: "roll-forward" });
+  if (changed.includes("runningPlanIcsUrl")) out.push({ type: "running-plan-url" });
+  else if (changed.includes("timezone") && after.runningPlanIcsUrl)
+    out.push({ type: "running-plan-reimport" });
+  return out;
+}
+
+/**
+ * Validates, merges and stores a settings change, and with it, in the same
+ * transaction, its follow-ups (followUpsOf): a re-plan with the names of the
+ * fields whose effective value changed, and the athlete's schedules kept in step.
+ * They are queued at once when Redis takes them, else by the outbox sweep: the
+ * change is saved either way.
+ */
+export async function updateSettings(
+  deps: PlanDeps,
+  athleteId: number,
+  body: unknown,
+): Promise<{ view: SettingsView; changed: string[] }> {
+  const { patch, problems } = patchProblems(body);
+  if (problems.length > 0) {
+    throw new PlanError(
+      "invalid_input",
+      `${problems.length === 1 ? "1 setting is" : `${problems.length} settings are`} not valid: ${[...new Set(problems.map((p) => p.field))].join(", ")}`,
+      { fields: problems },
+    );
+  }
+  const publicUrl = deps.config.http.publicUrl;
+  // Optimistic: the row is written only if it still holds what the change was computed from.
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const row = await settingsOf(deps.db, athleteId);
+    if (!row) throw new PlanError("unknown_athlete", `athlete ${athleteId} no longer exists`);
+    const next = {
+      timezone: patch.timezone ?? row.timezone,
+      settings: merged(row.settings, patch, body as object),
+    };
+    const before = settingsView(row, publicUrl);
+    const after = settingsView({ ...row, ...next }, publicUrl);
+    const changed = FIELD_NAMES.filter((f) => JSON.stringify(before[f]) !== JSON.stringify(after[f]));
+    if (next.timezone === row.timezone && JSON.stringify(next.settings) === JSON.stringify(row.settings)) {
+      return { view: before, changed: [] };
+    }
+    const urlCleared = changed.includes("runningPlanIcsUrl") && after.runningPlanIcsUrl === null;
+    const saved = await deps.db.transaction(async (tx) => {
+      if (!(await saveSettings(tx, athleteId, next, row))) return null;
+      if (urlCleared) await deletePlannedRuns(tx, athleteId, "ics");
+      return addFollowUps(tx, athleteId, followUpsOf(changed, after));
+    });
+    if (!saved) continue;
+    await queueFollowUps(deps, saved);
+    return { view: after, changed };
+  }
+  throw new PlanError(
+    "conflict",
+    "your settings changed while this change was being saved; please try again",
+  );
+}
