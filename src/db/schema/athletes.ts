@@ -13,6 +13,8 @@ export const athletes = pgTable(
     id: bigserial("id", { mode: "number" }).primaryKey(),
     displayName: text("display_name"),
     email: text("email"),
+    /** when the athlete confirmed `email` by its signed link; null: no plan mail goes there */
+    emailConfirmedAt: timestamp("email_confirmed_at", { withTimezone: true }),
     timezone: text("timezone").notNull().default("UTC"),
     /** heart-rate zones as Strava's GET /athlete/zones gives them ({min,max}[], top max -1) */
     hrZones: jsonb("hr_zones").$type<{ min: number; max: number }[]>(),

@@ -1,7 +1,10 @@
+import { sql } from "drizzle-orm";
 import {
   bigint,
   bigserial,
+  index,
   integer,
+  jsonb,
   pgEnum,
   pgTable,
   text,
@@ -13,7 +16,8 @@ import { athletes } from "./athletes.ts";
 import { planVersions } from "./plans.ts";
 
 export const destination = pgEnum("destination", ["garmin", "intervals_icu"]);
-export const deliveryStatus = pgEnum("delivery_status", ["pending", "sent", "failed", "deleted"]);
+/** "skipped": a notification decided not to be sent (nothing visible changed, channel off), kept as a record */
+export const deliveryStatus = pgEnum("delivery_status", ["pending", "sent", "failed", "deleted", "skipped"]);
 export const notificationChannel = pgEnum("notification_channel", ["email", "webpush"]);
 
 /** A planned session as it exists in an outside calendar or device, by its id there. */
@@ -58,8 +62,20 @@ export const notifications = pgTable(
     error: text("error"),
     sentAt: timestamp("sent_at", { withTimezone: true }),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    /**
+     * One message covers the plan versions firstVersion..the version of planVersionId
+     * (changes within NOTIFY_COALESCE_MS, or held by quiet hours, go out together).
+     */
+    firstVersion: integer("first_version"),
+    attempts: integer("attempts").notNull().default(0),
+    /** web_push_subscriptions ids that took this message: a retry sends to the others only */
+    deliveredTo: jsonb("delivered_to").$type<number[]>().notNull().default(sql`'[]'::jsonb`),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [unique("notifications_version_channel_uq").on(t.planVersionId, t.channel)],
+  (t) => [
+    unique("notifications_version_channel_uq").on(t.planVersionId, t.channel),
+    index("notifications_athlete_status_idx").on(t.athleteId, t.status),
+  ],
 );
 
 /** A browser's Web Push subscription (endpoint + keys), as PushManager.subscribe() gives it. */
