@@ -522,7 +522,10 @@ function classifyRun(a: Activity, ctx: ClassifyContext): Classification {
     };
   }
 
-  const decider = quality.find((f) => f.strength >= DECISIVE);
+  // A heart rate judged against no number of the athlete's own never pre-empts firmer
+  // evidence further down the order (a two-hour run at 168 bpm is decided by its length).
+  const decisive = quality.filter((f) => f.strength >= DECISIVE);
+  const decider = decisive.find((f) => !f.weak) ?? decisive[0];
   if (decider) {
     let subtype = decider.subtype;
     // The source's "workout" says hard, the laps say what kind of hard.

@@ -253,7 +253,7 @@ interface Episode {
   hrS: number;
 }
 
-/** Strides in the recorded samples, when no lap marks them. */
+/** Strides in the recorded samples, when no lap marks them: at least three bouts. */
 function stridesFromSamples(samples: Samples | null): { strides: Strides; episodes: Episode[] } | null {
   if (!samples || samples.offsetS.length < 20) return null;
   const n = samples.offsetS.length;
@@ -266,7 +266,9 @@ function stridesFromSamples(samples: Samples | null): { strides: Strides; episod
   const moving = samples.speedMps.filter((v): v is number => v !== null && v > 0.5);
   const typical = median(moving);
   if (typical === null) return null;
-  const fast = Math.max(typical * 1.3, typical + 1);
+  // Strides are run near sprinting: well above the run's typical speed and above the
+  // fastest minute it sustains, not a surge of its own running.
+  const fast = Math.max(typical * 1.3, typical + 1, sustainedSpeed(samples) * 1.15);
   const bouts: Array<{ from: number; to: number; s: number; m: number }> = [];
   let i = 0;
   while (i < n) {
@@ -289,7 +291,7 @@ function stridesFromSamples(samples: Samples | null): { strides: Strides; episod
   const real = bouts.filter(
     (b) => b.to - b.from >= 2 && b.s >= 8 && b.s <= STRIDE_MAX_S && b.m <= STRIDE_MAX_M,
   );
-  if (real.length < 2) return null;
+  if (real.length < 3) return null;
   const episodes: Episode[] = [];
   const recoveryTimes: number[] = [];
   for (const [k, b] of real.entries()) {
@@ -324,8 +326,13 @@ function stridesFromSamples(samples: Samples | null): { strides: Strides; episod
       hrS,
     });
   }
-  if (episodes.length < 2) return null;
-  const kept = real.filter((b) => episodes.some((e) => e.fromS === samples.offsetS[b.from]));
+  // Without lap presses, three bouts alike (speed within a quarter of each other) make strides.
+  const found = real.filter((b) => episodes.some((e) => e.fromS === samples.offsetS[b.from]));
+  const typicalBout = median(found.map((b) => b.m / b.s)) ?? 0;
+  const kept = found.filter((b) => Math.abs(b.m / b.s - typicalBout) <= typicalBout * 0.25);
+  if (kept.length < 3) return null;
+  const keptFrom = new Set(kept.map((b) => samples.offsetS[b.from]));
+  episodes.splice(0, episodes.length, ...episodes.filter((e) => keptFrom.has(e.fromS)));
   if (kept.reduce((t, b) => t + b.s, 0) > STRIDES_MAX_TOTAL_S) return null;
   const boutS = median(kept.map((b) => b.s)) ?? 0;
   const boutM = kept.reduce((t, b) => t + b.m, 0);
@@ -345,6 +352,27 @@ function stridesFromSamples(samples: Samples | null): { strides: Strides; episod
     },
     episodes,
   };
+}
+
+/** The 90th percentile of the run's one-minute average speeds. */
+function sustainedSpeed(samples: Samples): number {
+  const t = samples.offsetS;
+  const d: number[] = [0];
+  for (let i = 1; i < t.length; i++) {
+    const dt = Math.min(10, (t[i] as number) - (t[i - 1] as number));
+    d.push((d[i - 1] as number) + (samples.speedMps[i - 1] ?? 0) * Math.max(0, dt));
+  }
+  const means: number[] = [];
+  let j = 0;
+  for (let i = 0; i < t.length; i++) {
+    while (j < t.length && (t[j] as number) - (t[i] as number) < 60) j++;
+    if (j >= t.length) break;
+    const span = (t[j] as number) - (t[i] as number);
+    if (span <= 120) means.push(((d[j] as number) - (d[i] as number)) / span);
+  }
+  if (means.length === 0) return 0;
+  means.sort((x, y) => x - y);
+  return means[Math.floor(means.length * 0.9)] ?? 0;
 }
 
 /** The laps with the stride episodes' time and distance taken out (laps need a start offset). */
