@@ -1,6 +1,6 @@
 // The one place that reads the environment. `loadConfig` is called once at start-up
 // and the resulting object is passed down; nothing else reads process.env.
-import { randomBytes } from "node:crypto";
+import { createECDH, randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { z } from "zod";
@@ -39,6 +39,15 @@ const key32 = z.string().transform((v, ctx) => {
 const secret = z.string().min(32, "must be at least 32 characters (openssl rand -base64 32)");
 
 const positiveMs = z.coerce.number({ message: "must be a number" }).int().min(0);
+
+/** A VAPID key as `npx web-push generate-vapid-keys` prints it: base64url of `bytes` bytes. */
+const vapidKey = (bytes: number) =>
+  z
+    .string()
+    .refine(
+      (v) => /^[A-Za-z0-9_-]+={0,2}$/.test(v) && Buffer.from(v, "base64url").length === bytes,
+      `must be ${bytes} bytes in base64url, as npx web-push generate-vapid-keys prints it`,
+    );
 
 const envSchema = z.object({
   NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
@@ -113,6 +122,26 @@ const envSchema = z.object({
   INTERVALS_API_BASE_URL: url(["http:", "https:"]).default("https://intervals.icu"),
   /** how long one call to a workout destination (Garmin Training API, intervals.icu) may take */
   DESTINATION_REQUEST_TIMEOUT_MS: positiveMs.default(15_000),
+  /** plan mail: smtp://user:pass@host:587 (STARTTLS when the server offers it) or smtps://...:465 */
+  SMTP_URL: url(["smtp:", "smtps:"]).optional(),
+  MAIL_FROM: z
+    .string()
+    .regex(
+      /^[^<>@\s]+@[^<>@\s]+$|^[^<>]*<[^<>@\s]+@[^<>@\s]+>$/,
+      "must be an address: plans@example.org or runstrong <plans@example.org>",
+    )
+    .optional(),
+  VAPID_PUBLIC_KEY: vapidKey(65).optional(),
+  VAPID_PRIVATE_KEY: vapidKey(32).optional(),
+  /** who push services may contact about this server's pushes */
+  VAPID_SUBJECT: url(["mailto:", "https:"]).optional(),
+  /** plan changes within this window go out as one message */
+  NOTIFY_COALESCE_MS: positiveMs.default(120_000),
+  /** lets outbound requests (push endpoints, running-plan feeds) reach loopback and private addresses */
+  OUTBOUND_ALLOW_PRIVATE: z
+    .enum(["true", "false", "1", "0"], { message: "must be true or false" })
+    .transform((v) => v === "true" || v === "1")
+    .default(false),
 });
 
 export type Env = z.input<typeof envSchema>;
@@ -149,6 +178,13 @@ export interface Config {
   webhooks: { storeTimeoutMs: number };
   /** workout destinations (src/workers/destinations); Garmin's API base URL is config.garmin's */
   destinations: { intervalsApiBaseUrl: string; requestTimeoutMs: number };
+  /** plan mail; without SMTP_URL messages are written to outboxDir instead (development) */
+  mail: { smtpUrl: string | null; from: string; outboxDir: string };
+  /** Web Push (VAPID) */
+  push: { vapidPublicKey: string; vapidPrivateKey: string; vapidSubject: string };
+  notify: { coalesceMs: number };
+  /** whether outbound requests to athlete-given addresses may reach loopback and private networks */
+  outbound: { allowPrivate: boolean };
   garmin: {
     /** null when GARMIN_CLIENT_ID / GARMIN_CLIENT_SECRET are unset: Garmin features are off and say so */
     clientId: string | null;
@@ -185,6 +221,9 @@ interface GeneratedSecrets {
   stravaWebhookSecret?: string | undefined;
   /** added the first time Garmin is configured */
   garminWebhookSecret?: string | undefined;
+  /** Web Push keys, added to files written before they existed */
+  vapidPublicKey?: string | undefined;
+  vapidPrivateKey?: string | undefined;
 }
 
 /**
@@ -194,7 +233,7 @@ interface GeneratedSecrets {
  */
 function developmentSecrets(
   file: string,
-  o: { webhookSecret: boolean; garminWebhookSecret?: boolean },
+  o: { webhookSecret: boolean; garminWebhookSecret?: boolean; vapid?: boolean },
 ): GeneratedSecrets {
   if (existsSync(file)) {
     const parsed = z
@@ -203,15 +242,19 @@ function developmentSecrets(
         sessionSecret: z.string(),
         stravaWebhookSecret: z.string().optional(),
         garminWebhookSecret: z.string().optional(),
+        vapidPublicKey: z.string().optional(),
+        vapidPrivateKey: z.string().optional(),
       })
       .safeParse(JSON.parse(readFileSync(file, "utf8")));
     if (!parsed.success)
       throw new ConfigError([`${file}: not a runstrong secrets file; delete it to generate a new one`]);
     const addStrava = o.webhookSecret && !parsed.data.stravaWebhookSecret;
     const addGarmin = o.garminWebhookSecret === true && !parsed.data.garminWebhookSecret;
-    if (!addStrava && !addGarmin) return parsed.data;
+    const addVapid = o.vapid === true && !parsed.data.vapidPublicKey;
+    if (!addStrava && !addGarmin && !addVapid) return parsed.data;
     return writeSecrets(file, {
       ...parsed.data,
+      ...(addVapid ? vapidKeyPair() : {}),
       ...(addStrava ? { stravaWebhookSecret: randomBytes(32).toString("base64url") } : {}),
       ...(addGarmin ? { garminWebhookSecret: randomBytes(32).toString("base64url") } : {}),
     });
@@ -221,7 +264,19 @@ function developmentSecrets(
     sessionSecret: randomBytes(32).toString("base64url"),
     ...(o.webhookSecret ? { stravaWebhookSecret: randomBytes(32).toString("base64url") } : {}),
     ...(o.garminWebhookSecret ? { garminWebhookSecret: randomBytes(32).toString("base64url") } : {}),
+    ...(o.vapid ? vapidKeyPair() : {}),
   });
+}
+
+/** A fresh P-256 key pair in the form VAPID_PUBLIC_KEY / VAPID_PRIVATE_KEY take. */
+function vapidKeyPair(): { vapidPublicKey: string; vapidPrivateKey: string } {
+  const ecdh = createECDH("prime256v1");
+  ecdh.generateKeys();
+  return {
+    vapidPublicKey: ecdh.getPublicKey().toString("base64url"),
+    // getPrivateKey() drops leading zero bytes; the key is always 32.
+    vapidPrivateKey: Buffer.from(ecdh.getPrivateKey("hex").padStart(64, "0"), "hex").toString("base64url"),
+  };
 }
 
 function writeSecrets(file: string, secrets: GeneratedSecrets): GeneratedSecrets {
@@ -257,6 +312,12 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd()):
   const generateWebhookSecret = e.STRAVA_CLIENT_ID !== undefined && !stravaWebhookSecret;
   let garminWebhookSecret = e.GARMIN_WEBHOOK_SECRET;
   const generateGarminSecret = e.GARMIN_CLIENT_ID !== undefined && !garminWebhookSecret;
+  let vapidPublicKey = e.VAPID_PUBLIC_KEY;
+  let vapidPrivateKey = e.VAPID_PRIVATE_KEY;
+  const vapidUnset = vapidPublicKey === undefined && vapidPrivateKey === undefined;
+  // Development keeps its keys (browsers' subscriptions are bound to them); a test run makes its own.
+  const generateVapid = e.NODE_ENV === "development" && vapidUnset;
+  if (e.NODE_ENV === "test" && vapidUnset) ({ vapidPublicKey, vapidPrivateKey } = vapidKeyPair());
   let generatedFile: string | null = null;
   if (e.NODE_ENV === "production") {
     if (!tokenEncryptionKey)
@@ -274,16 +335,35 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd()):
       problems.push(
         "GARMIN_WEBHOOK_SECRET: required in production when Garmin is configured (openssl rand -hex 32)",
       );
-  } else if (!tokenEncryptionKey || !sessionSecret || generateWebhookSecret || generateGarminSecret) {
+    if (vapidUnset)
+      problems.push(
+        "VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY: required in production (npx web-push generate-vapid-keys)",
+      );
+    if (!e.VAPID_SUBJECT)
+      problems.push("VAPID_SUBJECT: required in production (mailto:you@example.org or https://...)");
+    if (e.OUTBOUND_ALLOW_PRIVATE)
+      problems.push("OUTBOUND_ALLOW_PRIVATE: refused in production (it is for development and tests)");
+  } else if (
+    !tokenEncryptionKey ||
+    !sessionSecret ||
+    generateWebhookSecret ||
+    generateGarminSecret ||
+    generateVapid
+  ) {
     generatedFile = resolve(cwd, e.SECRETS_FILE);
     const generated = developmentSecrets(generatedFile, {
       webhookSecret: generateWebhookSecret,
       garminWebhookSecret: generateGarminSecret,
+      vapid: generateVapid,
     });
     tokenEncryptionKey ??= Buffer.from(generated.tokenEncryptionKey, "base64");
     sessionSecret ??= generated.sessionSecret;
     stravaWebhookSecret ??= generated.stravaWebhookSecret;
     garminWebhookSecret ??= generated.garminWebhookSecret;
+    if (vapidUnset) {
+      vapidPublicKey = generated.vapidPublicKey;
+      vapidPrivateKey = generated.vapidPrivateKey;
+    }
   }
   if ((e.STRAVA_CLIENT_ID === undefined) !== (e.STRAVA_CLIENT_SECRET === undefined)) {
     problems.push("STRAVA_CLIENT_ID and STRAVA_CLIENT_SECRET: set both or neither");
@@ -291,7 +371,12 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd()):
   if ((e.GARMIN_CLIENT_ID === undefined) !== (e.GARMIN_CLIENT_SECRET === undefined)) {
     problems.push("GARMIN_CLIENT_ID and GARMIN_CLIENT_SECRET: set both or neither");
   }
+  if (!vapidUnset && (vapidPublicKey === undefined) !== (vapidPrivateKey === undefined)) {
+    problems.push("VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY: set both or neither");
+  }
   if (problems.length > 0 || !tokenEncryptionKey || !sessionSecret) throw new ConfigError(problems);
+  const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, "");
+  const mailFrom = e.MAIL_FROM ?? `runstrong <runstrong@${new URL(publicUrl).hostname}>`;
   return {
     env: e.NODE_ENV,
     http: {
@@ -341,6 +426,18 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd()):
       webhookSecret: garminWebhookSecret ?? null,
       requestTimeoutMs: e.STRAVA_REQUEST_TIMEOUT_MS,
     },
+    mail: {
+      smtpUrl: e.SMTP_URL ?? null,
+      from: mailFrom,
+      outboxDir: resolve(cwd, dirname(e.SECRETS_FILE), "outbox"),
+    },
+    push: {
+      vapidPublicKey: vapidPublicKey ?? "",
+      vapidPrivateKey: vapidPrivateKey ?? "",
+      vapidSubject: e.VAPID_SUBJECT ?? `mailto:${/<([^>]+)>/.exec(mailFrom)?.[1] ?? mailFrom}`,
+    },
+    notify: { coalesceMs: e.NOTIFY_COALESCE_MS },
+    outbound: { allowPrivate: e.OUTBOUND_ALLOW_PRIVATE },
   };
 }
 

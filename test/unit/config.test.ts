@@ -7,6 +7,12 @@ import { ConfigError, loadConfig, redactUrl } from "../../src/config.ts";
 const tmp = () => mkdtempSync(join(tmpdir(), "runstrong-config-"));
 const KEY = Buffer.alloc(32, 7).toString("base64");
 const SECRET = "s".repeat(40);
+/** Web Push keys as `npx web-push generate-vapid-keys` prints them (a fixed P-256 pair). */
+const VAPID = {
+  VAPID_PUBLIC_KEY: Buffer.concat([Buffer.from([4]), Buffer.alloc(64, 1)]).toString("base64url"),
+  VAPID_PRIVATE_KEY: Buffer.alloc(32, 2).toString("base64url"),
+  VAPID_SUBJECT: "mailto:ops@example.org",
+};
 
 function problemsOf(env: Record<string, string>): string[] {
   try {
@@ -50,9 +56,12 @@ describe("configuration", () => {
       "TOKEN_ENCRYPTION_KEY",
       "SESSION_SECRET",
       "PUBLIC_URL",
+      "VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY",
+      "VAPID_SUBJECT",
     ]);
     const ok = loadConfig(
       {
+        ...VAPID,
         NODE_ENV: "production",
         TOKEN_ENCRYPTION_KEY: KEY,
         SESSION_SECRET: SECRET,
@@ -117,6 +126,7 @@ describe("configuration", () => {
 
     const production = {
       ...strava,
+      ...VAPID,
       NODE_ENV: "production",
       TOKEN_ENCRYPTION_KEY: KEY,
       SESSION_SECRET: SECRET,
@@ -147,5 +157,43 @@ describe("configuration errors about URLs", () => {
     expect(problems).toHaveLength(1);
     expect(problems[0]).not.toContain("s3cret");
     expect(problems[0]).toContain("postgress://app:***@db/x");
+  });
+});
+
+describe("notification settings", () => {
+  it("generate development VAPID keys once into the secrets file, require them in production, and refuse OUTBOUND_ALLOW_PRIVATE there", () => {
+    const dir = tmp();
+    const first = loadConfig({ TOKEN_ENCRYPTION_KEY: KEY, SESSION_SECRET: SECRET }, dir);
+    expect(Buffer.from(first.push.vapidPublicKey, "base64url")).toHaveLength(65);
+    expect(Buffer.from(first.push.vapidPrivateKey, "base64url")).toHaveLength(32);
+    expect(loadConfig({}, dir).push.vapidPublicKey).toBe(first.push.vapidPublicKey);
+    expect(JSON.parse(readFileSync(join(dir, ".runstrong/secrets.json"), "utf8"))).toHaveProperty(
+      "vapidPrivateKey",
+      first.push.vapidPrivateKey,
+    );
+    expect(first.notify.coalesceMs).toBe(120_000);
+    expect(first.outbound.allowPrivate).toBe(false);
+    expect(first.mail).toMatchObject({ smtpUrl: null, from: "runstrong <runstrong@localhost>" });
+    expect(first.mail.outboxDir).toBe(join(dir, ".runstrong/outbox"));
+
+    const production = {
+      ...VAPID,
+      NODE_ENV: "production",
+      TOKEN_ENCRYPTION_KEY: KEY,
+      SESSION_SECRET: SECRET,
+      PUBLIC_URL: "https://rs.example.org",
+    };
+    expect(loadConfig(production, tmp()).push.vapidSubject).toBe("mailto:ops@example.org");
+    expect(problemsOf({ ...production, OUTBOUND_ALLOW_PRIVATE: "true" })).toEqual([
+      "OUTBOUND_ALLOW_PRIVATE: refused in production (it is for development and tests)",
+    ]);
+    expect(loadConfig({ OUTBOUND_ALLOW_PRIVATE: "true" }, tmp()).outbound.allowPrivate).toBe(true);
+    const bad = problemsOf({
+      VAPID_PRIVATE_KEY: "c2VjcmV0LXRvby1zaG9ydA",
+      SMTP_URL: "http://mail.example.org",
+    });
+    expect(bad).toHaveLength(2);
+    expect(bad.join("\n")).not.toContain("c2VjcmV0");
+    expect(bad.find((p) => p.startsWith("SMTP_URL:"))).toMatch(/smtp:\/\//);
   });
 });
