@@ -6,8 +6,7 @@ import type { Executor } from "../db/client.ts";
 import { athletesForSchedules, settingsOf } from "../db/repos/settings.ts";
 import { readStoredSettings } from "../domain/settings.ts";
 import type { Logger } from "../observability/logger.ts";
-import { JOBS, type JobName, type JobPayload } from "./jobs.ts";
-import { enqueue, type Queues } from "./queues.ts";
+import { enqueue, type Queues, upsertScheduler } from "./queues.ts";
 
 /** 03:30 local: after the day's last runs are in, before the morning's first. */
 export const ROLL_FORWARD_PATTERN = "30 3 * * *";
@@ -15,26 +14,6 @@ export const RUNNING_PLAN_EVERY_MS = 6 * 3_600_000;
 
 export const rollForwardSchedulerId = (athleteId: number) => `roll-forward-${athleteId}`;
 export const runningPlanSchedulerId = (athleteId: number) => `running-plan-${athleteId}`;
-
-async function upsertScheduler<N extends JobName>(
-  queues: Queues,
-  id: string,
-  repeat: { pattern: string; tz: string } | { every: number; startDate?: number },
-  name: N,
-  payload: JobPayload<N>,
-): Promise<void> {
-  const def = JOBS[name];
-  await queues[def.queue].upsertJobScheduler(id, repeat, {
-    name,
-    data: def.payload.parse(payload),
-    opts: {
-      attempts: def.attempts,
-      backoff: { type: "exponential", delay: def.backoffMs },
-      removeOnComplete: { age: 24 * 3600, count: 1000 },
-      removeOnFail: { age: 7 * 24 * 3600 },
-    },
-  });
-}
 
 /**
  * Makes sure the athlete's daily roll-forward runs at 03:30 in `timezone`; a

@@ -1,6 +1,7 @@
 // Every queue and every job, with the zod schema of its payload, in one place.
 // A producer cannot enqueue a job name that is not here, and a worker parses
 // every payload with the same schema before it runs.
+import type { JobsOptions } from "bullmq";
 import { z } from "zod";
 import { replanCause } from "../plan/cause.ts";
 
@@ -141,4 +142,22 @@ export type JobsOfQueue<Q extends QueueName> = {
 
 export function isJobName(name: string): name is JobName {
   return Object.hasOwn(JOBS, name);
+}
+
+/**
+ * The BullMQ options of a job: the registry's attempts with exponential backoff,
+ * completed jobs kept a day (at most 1000), failed ones a week. Every producer
+ * (enqueue, the bulk and batch adds, the job schedulers) starts here, so a job's
+ * retries are decided in JOBS alone; `overrides` adds the per-call part (a job
+ * id, a priority, a delay) or replaces a default where a producer has a reason.
+ */
+export function jobOptions(name: JobName, overrides: JobsOptions = {}): JobsOptions {
+  const def = JOBS[name];
+  return {
+    attempts: def.attempts,
+    backoff: { type: "exponential", delay: def.backoffMs },
+    removeOnComplete: { age: 24 * 3600, count: 1000 },
+    removeOnFail: { age: 7 * 24 * 3600 },
+    ...overrides,
+  };
 }

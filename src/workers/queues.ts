@@ -1,6 +1,6 @@
-import { type JobsOptions, Queue } from "bullmq";
+import { type JobSchedulerTemplateOptions, type JobsOptions, Queue, type RepeatOptions } from "bullmq";
 import type { Redis } from "ioredis";
-import { JOBS, type JobName, type JobPayload, QUEUE_NAMES, type QueueName } from "./jobs.ts";
+import { JOBS, type JobName, type JobPayload, jobOptions, QUEUE_NAMES, type QueueName } from "./jobs.ts";
 
 /**
  * The queues of one install, and its install id (app_state "install-id"), which
@@ -40,14 +40,29 @@ export async function enqueue<N extends JobName>(
 ): Promise<string | undefined> {
   const def = JOBS[name];
   const data = def.payload.parse(payload);
-  const job = await queues[def.queue].add(name, data, {
-    attempts: def.attempts,
-    backoff: { type: "exponential", delay: def.backoffMs },
-    removeOnComplete: { age: 24 * 3600, count: 1000 },
-    removeOnFail: { age: 7 * 24 * 3600 },
-    ...options,
-  });
+  const job = await queues[def.queue].add(name, data, jobOptions(name, options));
   return job.id;
+}
+
+/**
+ * Registers (or replaces) the job scheduler `id`: a job from the registry, its
+ * payload checked against the registry's schema and its options from jobOptions,
+ * added on `repeat`'s pattern or interval. Upserting the same id again is harmless.
+ */
+export async function upsertScheduler<N extends JobName>(
+  queues: Queues,
+  id: string,
+  repeat: Omit<RepeatOptions, "key">,
+  name: N,
+  payload: JobPayload<N>,
+  options: JobSchedulerTemplateOptions = {},
+): Promise<void> {
+  const def = JOBS[name];
+  await queues[def.queue].upsertJobScheduler(id, repeat, {
+    name,
+    data: def.payload.parse(payload),
+    opts: jobOptions(name, options),
+  });
 }
 
 export async function closeQueues(queues: Queues): Promise<void> {

@@ -1,7 +1,7 @@
 import type { Executor } from "../db/client.ts";
 import type { Logger } from "../observability/logger.ts";
 import { ensureAthleteSchedules } from "./athlete-schedules.ts";
-import type { Queues } from "./queues.ts";
+import { type Queues, upsertScheduler } from "./queues.ts";
 
 /**
  * Recurring jobs, registered idempotently with BullMQ job schedulers. Schedulers
@@ -15,39 +15,29 @@ export async function registerSchedules(
   options: { inboxSweepEveryMs?: number } = {},
 ): Promise<void> {
   const inboxSweepEveryMs = options.inboxSweepEveryMs ?? 60_000;
-  await queues.maintenance.upsertJobScheduler(
+  await upsertScheduler(
+    queues,
     "prune-webhook-inbox-daily",
     { pattern: "17 3 * * *", tz: "UTC" },
-    {
-      name: "prune-webhook-inbox",
-      data: {},
-      opts: { attempts: 3, backoff: { type: "exponential", delay: 60_000 } },
-    },
+    "prune-webhook-inbox",
+    {},
   );
-  await queues.maintenance.upsertJobScheduler(
+  await upsertScheduler(
+    queues,
     "requeue-strava-inbox-minutely",
     { every: inboxSweepEveryMs },
-    {
-      name: "requeue-strava-inbox",
-      data: { olderThanSeconds: Math.ceil(inboxSweepEveryMs / 1000) },
-      opts: { attempts: 1 },
-    },
+    "requeue-strava-inbox",
+    { olderThanSeconds: Math.ceil(inboxSweepEveryMs / 1000) },
   );
   // Follow-ups (re-plans, schedule changes) stored while Redis was away (src/workers/outbox.ts).
-  await queues.maintenance.upsertJobScheduler(
-    "sweep-outbox-minutely",
-    { every: 60_000 },
-    { name: "sweep-outbox", data: {}, opts: { attempts: 1 } },
-  );
+  await upsertScheduler(queues, "sweep-outbox-minutely", { every: 60_000 }, "sweep-outbox", {});
   // Strava's API agreement caps how long raw payloads are cached (STRAVA_RAW_RETENTION_DAYS).
-  await queues.maintenance.upsertJobScheduler(
+  await upsertScheduler(
+    queues,
     "purge-strava-raw-daily",
     { pattern: "41 3 * * *", tz: "UTC" },
-    {
-      name: "purge-strava-raw",
-      data: {},
-      opts: { attempts: 3, backoff: { type: "exponential", delay: 60_000 } },
-    },
+    "purge-strava-raw",
+    {},
   );
   if (athletes) await ensureAthleteSchedules(athletes.db, queues, athletes.logger);
 }

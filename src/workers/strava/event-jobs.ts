@@ -1,7 +1,7 @@
 // The job that handles one stored Strava webhook event, built in one place for the
 // webhook route (many at once, one addBulk) and for anything that re-queues events.
 import { createHash } from "node:crypto";
-import { JOBS, LIVE_PRIORITY } from "../jobs.ts";
+import { JOBS, jobOptions, LIVE_PRIORITY } from "../jobs.ts";
 import { type Queues, rowJobId } from "../queues.ts";
 
 /**
@@ -20,14 +20,7 @@ export async function enqueueStravaEvents(queues: Queues, eventIds: readonly num
     eventIds.map((eventId) => ({
       name: "strava-event",
       data: def.payload.parse({ eventId }),
-      opts: {
-        jobId: stravaEventJobId(queues, eventId),
-        priority: LIVE_PRIORITY,
-        attempts: def.attempts,
-        backoff: { type: "exponential", delay: def.backoffMs },
-        removeOnComplete: { age: 24 * 3600, count: 1000 },
-        removeOnFail: { age: 7 * 24 * 3600 },
-      },
+      opts: jobOptions("strava-event", { jobId: stravaEventJobId(queues, eventId), priority: LIVE_PRIORITY }),
     })),
   );
 }
@@ -50,13 +43,14 @@ export async function enqueueStravaEventBatch(queues: Queues, eventIds: readonly
   if (eventIds.length === 0) return;
   const def = JOBS["strava-event-batch"];
   const ids = [...new Set(eventIds)];
-  await queues[def.queue].add("strava-event-batch", def.payload.parse({ eventIds: ids }), {
-    jobId: stravaEventBatchJobId(queues, ids),
-    priority: LIVE_PRIORITY,
-    attempts: def.attempts,
-    backoff: { type: "exponential", delay: def.backoffMs },
-    // Gone once done, so a later delivery of exactly the same set is queued again.
-    removeOnComplete: true,
-    removeOnFail: { age: 7 * 24 * 3600 },
-  });
+  await queues[def.queue].add(
+    "strava-event-batch",
+    def.payload.parse({ eventIds: ids }),
+    jobOptions("strava-event-batch", {
+      jobId: stravaEventBatchJobId(queues, ids),
+      priority: LIVE_PRIORITY,
+      // Gone once done, so a later delivery of exactly the same set is queued again.
+      removeOnComplete: true,
+    }),
+  );
 }
