@@ -6,6 +6,7 @@ import { setupServer } from "msw/node";
 import { afterAll, describe, expect, it } from "vitest";
 import {
   FeedFetchError,
+  feedUrl,
   fetchCalendarFeed,
   isPublicAddress,
   type ResolveHost,
@@ -154,5 +155,18 @@ describe("a public address", () => {
     ["not an address", false],
   ])("%s: %s", (address, expected) => {
     expect(isPublicAddress(address)).toBe(expected);
+  });
+});
+
+describe("OUTBOUND_ALLOW_PRIVATE (development and tests)", () => {
+  it("lets a feed on a private address through, which is refused without it", async () => {
+    const dns = resolver({ "plans.example.com": ["10.0.0.7"] });
+    expect((await refusal("https://plans.example.com/plan.ics", dns)).message).toMatch(/10\.0\.0\.7/);
+    expect(feedUrl("http://127.0.0.1:8080/plan.ics", true).host).toBe("127.0.0.1:8080");
+    expect(() => feedUrl("http://127.0.0.1:8080/plan.ics")).toThrow(FeedFetchError);
+    // msw answers before any connection is made; what matters is that the address check passes.
+    expect(
+      await fetchCalendarFeed("https://plans.example.com/plan.ics", { resolve: dns, allowPrivate: true }),
+    ).toBe(ICS);
   });
 });

@@ -28,6 +28,8 @@ export interface FeedFetchOptions {
   timeoutMs?: number;
   maxBytes?: number;
   resolve?: ResolveHost;
+  /** OUTBOUND_ALLOW_PRIVATE (development and tests): loopback and private addresses are let through */
+  allowPrivate?: boolean;
 }
 
 export class FeedFetchError extends Error {
@@ -47,7 +49,7 @@ export class FeedFetchError extends Error {
  * FeedFetchError when refused. Checks what the text alone shows (scheme, local
  * names, literal addresses); `fetchCalendarFeed` also checks what the name resolves to.
  */
-export function feedUrl(raw: string): URL {
+export function feedUrl(raw: string, allowPrivate = false): URL {
   let url: URL;
   try {
     url = new URL(raw.replace(/^webcals?:\/\//i, "https://"));
@@ -57,6 +59,7 @@ export function feedUrl(raw: string): URL {
   if (url.protocol !== "https:" && url.protocol !== "http:")
     throw new FeedFetchError(`only http and https feeds are fetched, not ${url.protocol}`, true);
   const host = bareHost(url);
+  if (allowPrivate) return url;
   if (isLocalName(host) || (isIP(host) !== 0 && !isPublicAddress(host)))
     throw new FeedFetchError(`refusing to fetch from ${url.hostname}: a local or private address`, true);
   return url;
@@ -148,8 +151,15 @@ function ipv6Groups(address: string): number[] | null {
   return groups.every((n) => Number.isInteger(n) && n >= 0 && n <= 0xffff) ? groups : null;
 }
 
-/** The addresses to connect to for `url`, every one checked; throws a FeedFetchError when refused. */
-async function vettedAddresses(url: URL, resolve: ResolveHost): Promise<ResolvedAddress[]> {
+/**
+ * The addresses to connect to for `url`, every one checked (unless `allowPrivate`);
+ * throws a FeedFetchError when refused. Web push endpoints are fenced the same way.
+ */
+export async function vettedAddresses(
+  url: URL,
+  resolve: ResolveHost = systemResolve,
+  allowPrivate = false,
+): Promise<ResolvedAddress[]> {
   const host = bareHost(url);
   const literal = isIP(host);
   if (literal !== 0) return [{ address: host, family: literal }];
@@ -165,7 +175,7 @@ async function vettedAddresses(url: URL, resolve: ResolveHost): Promise<Resolved
     );
   }
   if (addresses.length === 0) throw new FeedFetchError(`${url.hostname} has no address`, true);
-  const refused = addresses.find((a) => !isPublicAddress(a.address));
+  const refused = allowPrivate ? undefined : addresses.find((a) => !isPublicAddress(a.address));
   if (refused)
     throw new FeedFetchError(
       `refusing to fetch from ${url.hostname}: it resolves to ${refused.address}, a local or private address`,
@@ -175,7 +185,7 @@ async function vettedAddresses(url: URL, resolve: ResolveHost): Promise<Resolved
 }
 
 /** A `lookup` for node:http that answers with the checked addresses only, whatever DNS says now. */
-function pinnedLookup(addresses: ResolvedAddress[]): LookupFunction {
+export function pinnedLookup(addresses: ResolvedAddress[]): LookupFunction {
   return (_hostname, options, callback) => {
     const wanted = addresses.filter((a) => !options.family || a.family === options.family);
     const list = wanted.length > 0 ? wanted : addresses;
@@ -195,9 +205,10 @@ export async function fetchCalendarFeed(rawUrl: string, options: FeedFetchOption
   const maxBytes = options.maxBytes ?? FEED_MAX_BYTES;
   const resolve = options.resolve ?? systemResolve;
   const signal = AbortSignal.timeout(timeoutMs);
-  let url = feedUrl(rawUrl);
+  const allowPrivate = options.allowPrivate ?? false;
+  let url = feedUrl(rawUrl, allowPrivate);
   for (let hop = 0; ; hop++) {
-    const addresses = await vettedAddresses(url, resolve);
+    const addresses = await vettedAddresses(url, resolve, allowPrivate);
     let res: IncomingMessage;
     try {
       signal.throwIfAborted();
@@ -215,7 +226,7 @@ export async function fetchCalendarFeed(rawUrl: string, options: FeedFetchOption
     if (status >= 300 && status < 400 && location) {
       res.destroy();
       if (hop >= MAX_REDIRECTS) throw new FeedFetchError(`more than ${MAX_REDIRECTS} redirects`, true);
-      url = feedUrl(new URL(location, url).toString());
+      url = feedUrl(new URL(location, url).toString(), allowPrivate);
       continue;
     }
     if (status < 200 || status >= 300) {

@@ -55,7 +55,7 @@ export async function importRunningPlan(
 
   let text: string;
   try {
-    text = await fetchCalendarFeed(url, feed);
+    text = await fetchCalendarFeed(url, { allowPrivate: deps.config.outbound.allowPrivate, ...feed });
   } catch (err) {
     if (!(err instanceof FeedFetchError)) throw err;
     log.warn(
