@@ -3,6 +3,7 @@ import type { Config } from "../config.ts";
 import type { Database } from "../db/client.ts";
 import type { Logger } from "../observability/logger.ts";
 import type { Metrics } from "../observability/metrics.ts";
+import type { PlanDeps } from "../plan/deps.ts";
 import { QUEUE_NAMES } from "../workers/jobs.ts";
 import type { Queues } from "../workers/queues.ts";
 
@@ -33,4 +34,9 @@ export type AppEnv = {
 
 export function allQueues(queues: Queues): Queue[] {
   return QUEUE_NAMES.map((name) => queues[name]);
+}
+
+/** The deps a verb in src/plan takes, logging with the request's logger (its requestId), not the process's. */
+export function verbDeps(deps: AppDeps, c: { get: (key: "logger") => Logger }): PlanDeps {
+  return { db: deps.db, queues: deps.queues, config: deps.config, now: deps.now, logger: c.get("logger") };
 }

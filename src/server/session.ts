@@ -5,17 +5,17 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import type { Config } from "../config.ts";
-import { getAthlete } from "../db/repos/athletes.ts";
+import { type Athlete, getAthlete } from "../db/repos/athletes.ts";
 import { signToken, verifyToken } from "../security/crypto.ts";
 import type { AppDeps, AppEnv } from "./deps.ts";
-import { AppError } from "./errors.ts";
+import { AppError, SIGN_IN_FIRST } from "./errors.ts";
 
 export const SESSION_COOKIE = "rs_session";
 export const SESSION_PURPOSE = "session";
 export const SESSION_TTL_MS = 30 * 86_400_000;
 
 /** The app's variables plus the signed-in athlete, for routes behind requireAthlete. */
-export type SessionEnv = { Variables: AppEnv["Variables"] & { athleteId: number } };
+export type SessionEnv = { Variables: AppEnv["Variables"] & { athleteId: number; athlete: Athlete } };
 
 /** Cookies are Secure whenever the service is reached over https. */
 export function secureCookies(config: Config): boolean {
@@ -54,13 +54,17 @@ export function sessionAthleteId(c: Context, config: Config, now: Date): number 
   return typeof id === "number" && Number.isSafeInteger(id) && id > 0 ? id : null;
 }
 
-/** API guard: 401 JSON unless the request carries a valid session of an existing athlete. */
+/**
+ * API guard: 401 JSON unless the request carries a valid session of an existing
+ * athlete, who is then the request's `athlete` (loaded once, here).
+ */
 export function requireAthlete(deps: Pick<AppDeps, "config" | "db" | "now">): MiddlewareHandler<SessionEnv> {
   return async (c, next) => {
     const athleteId = sessionAthleteId(c, deps.config, deps.now());
-    if (athleteId === null || !(await getAthlete(deps.db, athleteId)))
-      throw new AppError("unauthorized", "sign in first: connect Strava at /auth/strava");
-    c.set("athleteId", athleteId);
+    const athlete = athleteId === null ? null : await getAthlete(deps.db, athleteId);
+    if (!athlete) throw new AppError("unauthorized", SIGN_IN_FIRST);
+    c.set("athlete", athlete);
+    c.set("athleteId", athlete.id);
     c.set("logger", c.get("logger").child({ athleteId }));
     await next();
   };

@@ -10,7 +10,6 @@
 // the worker would use, with `version: null`. Only the session's athlete is ever
 // read: Strava data is shown to its owner only.
 import type { Hono } from "hono";
-import { getAthlete } from "../../db/repos/athletes.ts";
 import { dayVerdictsBetween, latestPlan } from "../../db/repos/plans.ts";
 import type { PlanOutput, UnplacedSession } from "../../domain/plan/input.ts";
 import { planStrength } from "../../domain/plan/plan.ts";
@@ -18,7 +17,6 @@ import { addDays, localDate } from "../../domain/time.ts";
 import { loadPlanInput } from "../../plan/load-input.ts";
 import { plannedSessionOf } from "../../plan/stored-session.ts";
 import type { AppDeps, AppEnv } from "../deps.ts";
-import { AppError } from "../errors.ts";
 import { requireAthlete } from "../session.ts";
 
 export const API_PLAN_DAYS = 14;
@@ -36,8 +34,7 @@ export function cutToDays(plan: PlanOutput, from: string, to: string, timezone: 
 
 export function registerApiPlan(app: Hono<AppEnv>, deps: AppDeps): void {
   app.get("/api/plan", requireAthlete(deps), async (c) => {
-    const athlete = await getAthlete(deps.db, c.get("athleteId"));
-    if (!athlete) throw new AppError("unauthorized", "sign in first: connect Strava at /auth/strava");
+    const athlete = c.get("athlete");
     const now = deps.now();
     const tz = athlete.timezone;
     const today = localDate(now.getTime(), tz);
