@@ -1,7 +1,7 @@
 // What an athlete changes by hand: their verdict on a run, and new plan versions
 // that record a session moved, done or skipped.
 import { and, desc, eq, gte } from "drizzle-orm";
-import type { Executor } from "../client.ts";
+import { type Executor, withTransaction } from "../client.ts";
 import { activities } from "../schema/index.ts";
 import { insertPlanVersionOn, type NewPlanVersion } from "./plans.ts";
 
@@ -86,5 +86,5 @@ export async function storeOverrideVersion(
   basedOnVersion: number,
   plan: NewPlanVersion,
 ): Promise<{ id: number; version: number }> {
-  return db.transaction((tx) => insertPlanVersionOn(tx, basedOnVersion, plan));
+  return withTransaction(db, (tx) => insertPlanVersionOn(tx, basedOnVersion, plan));
 }

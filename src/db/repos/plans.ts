@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, gte, isNull, lte, max, sql } from "drizzle-orm";
-import type { Database, Executor } from "../client.ts";
+import type { Database, Executor, Transaction } from "../client.ts";
 import { dayClassifications, plannedSessions, planVersions } from "../schema/index.ts";
 
 export interface StoredSession {
@@ -71,10 +71,10 @@ export interface NewPlanVersion {
 /**
  * Stores the next version. The (athlete, version) unique key makes two re-plans
  * racing for one athlete store one version; the loser's transaction fails and
- * its job retries on the newer plan.
+ * its job retries on the newer plan. Only through insertPlanVersionOn, under its lock.
  */
-export async function insertPlanVersion(
-  tx: Executor,
+async function insertPlanVersion(
+  tx: Transaction,
   plan: NewPlanVersion,
 ): Promise<{ id: number; version: number }> {
   const [row] = await tx
@@ -112,9 +112,10 @@ const PLAN_WRITE_LOCK = 7_406;
  * under a per-athlete lock held to the end of the transaction: a re-plan and an
  * override racing cannot overwrite each other's version with a copy of the older
  * plan; the loser gets PlanChangedError and computes again on the newer plan.
+ * A transaction only: outside one the lock would end with the statement that took it.
  */
 export async function insertPlanVersionOn(
-  tx: Executor,
+  tx: Transaction,
   basedOnVersion: number,
   plan: NewPlanVersion,
 ): Promise<{ id: number; version: number }> {
