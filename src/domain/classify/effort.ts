@@ -236,6 +236,8 @@ function twoMeansSplit(values: number[]): number | null {
 }
 
 export interface Voice {
+  /** the athlete's own rating decides intensity; the others add to it */
+  source: "rating" | "training effect" | "relative effort";
   verdict: "quality" | "easy";
   strength: number;
   reason: string;
@@ -255,6 +257,7 @@ export function trainingEffectVoice(a: Activity): Voice | null {
     .join(", ");
   if ((aerobic ?? 0) >= 4 || (anaerobic ?? 0) >= 2) {
     return {
+      source: "training effect",
       verdict: "quality",
       strength: 0.7,
       reason: `The watch rates its training effect ${said}: a hard session (4.0 aerobic or 2.0 anaerobic and up).`,
@@ -262,6 +265,7 @@ export function trainingEffectVoice(a: Activity): Voice | null {
   }
   if (aerobic !== null && aerobic < 3 && (anaerobic ?? 0) < 1.5) {
     return {
+      source: "training effect",
       verdict: "easy",
       strength: 0.7,
       reason: `The watch rates its training effect ${said}: a maintaining, easy session.`,
@@ -274,8 +278,20 @@ export function trainingEffectVoice(a: Activity): Voice | null {
 export function perceivedExertionVoice(a: Activity): Voice | null {
   const rpe = a.perceivedExertion;
   if (rpe == null) return null;
-  if (rpe >= 7) return { verdict: "quality", strength: 0.8, reason: `You rated the effort ${rpe}/10: hard.` };
-  if (rpe <= 4) return { verdict: "easy", strength: 0.8, reason: `You rated the effort ${rpe}/10: easy.` };
+  if (rpe >= 7)
+    return {
+      source: "rating",
+      verdict: "quality",
+      strength: 0.8,
+      reason: `You rated the effort ${rpe}/10: hard.`,
+    };
+  if (rpe <= 4)
+    return {
+      source: "rating",
+      verdict: "easy",
+      strength: 0.8,
+      reason: `You rated the effort ${rpe}/10: easy.`,
+    };
   return null;
 }
 
@@ -294,6 +310,7 @@ export function sufferVoice(a: Activity, baseline: RunBaseline | null): Voice | 
   const ratio = perHour / usual;
   if (ratio >= 1.35) {
     return {
+      source: "relative effort",
       verdict: "quality",
       strength: 0.55,
       reason: `Strava's relative effort of ${Math.round(score)} is ${Math.round(perHour)} an hour, ${Math.round((ratio - 1) * 100)}% above your easy runs' ${Math.round(usual)}.`,
@@ -301,6 +318,7 @@ export function sufferVoice(a: Activity, baseline: RunBaseline | null): Voice | 
   }
   if (ratio <= 0.8) {
     return {
+      source: "relative effort",
       verdict: "easy",
       strength: 0.55,
       reason: `Strava's relative effort of ${Math.round(score)} is ${Math.round(perHour)} an hour, below your easy runs' ${Math.round(usual)}.`,

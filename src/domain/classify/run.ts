@@ -304,7 +304,7 @@ function heartAndPace(
 function weighVoices(read: IntensityRead, voices: Voice[]): IntensityRead {
   if (voices.length === 0) return read;
   const f = read.finding;
-  const rpe = voices.find((v) => v.reason.startsWith("You rated"));
+  const rpe = voices.find((v) => v.source === "rating");
   const others = voices.filter((v) => v !== rpe);
   if (rpe) {
     const agree = others.filter((v) => v.verdict === rpe.verdict);
