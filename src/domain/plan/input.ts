@@ -141,7 +141,8 @@ export const PlanInputSchema = z
     strengthDone: z.array(StrengthDoneSchema).default([]),
     currentPlan: z.array(CurrentPlanSessionSchema).default([]),
     lifts: LiftsSchema.optional(),
-    strengthLog: z.array(StrengthLogEntrySchema).optional(),
+    /** at most 5,000 days (over 13 years of daily lifting) */
+    strengthLog: z.array(StrengthLogEntrySchema).max(5000).optional(),
     busy: z.array(BusyIntervalSchema).optional(),
   })
   .refine((i) => i.from <= i.to, { message: "must not be before from", path: ["to"] })

@@ -22,12 +22,14 @@
 import { LIFTS, type Lift, liftOf } from "../strength/lifts.ts";
 import { formatWeight, incrementsKg, loadableDown, stepsDown } from "../strength/loadable.ts";
 import { bestOfDay, type LoggedSet, type MaxEstimate, nextEstimate } from "../strength/one-rep-max.ts";
-import { type LiftProgress, type Prescribed, progressLift } from "../strength/progression.ts";
+import { judgeDay, type LiftProgress, type Prescribed, progressLift } from "../strength/progression.ts";
 import { daysBetween, type LocalDate, mondayOf } from "../time.ts";
 import type { PlanContext } from "./context.ts";
-import type { Exercise, Phase, PlannedSession } from "./input.ts";
-import { type Prescription, sessionContent } from "./sessions.ts";
+import type { Exercise, Phase, PlannedSession, StrengthLogEntry } from "./input.ts";
+import { phaseOf } from "./phases.ts";
+import { type Prescription, prescriptionFor, sessionContent } from "./sessions.ts";
 import { weekdayLong, weekdayShort } from "./wording.ts";
+import { dateOfDay, dayNumber, weekdayOfDay } from "./zone-clock.ts";
 
 /** A lighter week after this many days without a logged session. */
 export const EASE_BACK_AFTER_DAYS = 21;
@@ -74,6 +76,9 @@ export const PERCENT_OF_MAX: Record<Phase, Record<Lift, readonly [number, number
   },
 };
 
+const PRESCRIPTIONS: readonly Prescription[] = ["form", "base", "build", "sharpening", "taper"];
+const LIFT_INDEX = Object.fromEntries(LIFTS.map((l, i) => [l, i])) as Record<Lift, number>;
+
 const RACE_SPECIFIC: ReadonlySet<Prescription> = new Set(["sharpening", "taper"]);
 
 interface JudgedDay {
@@ -108,27 +113,65 @@ interface LoadFacts {
 export function applyLoads(
   ctx: PlanContext,
   sessions: PlannedSession[],
-  prescriptionOn: (date: LocalDate) => Prescription,
+  learningFrom: LocalDate | null,
 ): void {
   const { input, clock } = ctx;
   const hasLifts = LIFTS.some((l) => input.lifts[l] !== undefined);
   if (!hasLifts && input.strengthLog.length === 0) return;
+  // Log dates lie mostly before the plan's range: their phase comes from the race date alone (per week, on
+  // day numbers), not from the zone clock, which is fast only inside the range.
+  const race = input.athlete.raceDate ?? null;
+  const phaseByMonday = new Map<number, Phase>();
+  const prescriptionOn = (date: LocalDate): Prescription => {
+    const n = dayNumber(date);
+    const monday = n - weekdayOfDay(n) + 1;
+    let phase = phaseByMonday.get(monday);
+    if (phase === undefined) {
+      phase = phaseOf(dateOfDay(monday), race);
+      phaseByMonday.set(monday, phase);
+    }
+    return learningFrom === null ? phase : prescriptionFor(phase, date, learningFrom);
+  };
   const histories = liftHistories(ctx, prescriptionOn);
   const ease = easeBack(ctx, sessions);
 
+  // Sessions after the last log share their lift's history: each distinct situation is worded once,
+  // under a numeric key (lift, prescription, days of history before the session, wording flags).
+  const memo = new Map<number, LoadFacts | null>();
   for (const s of sessions) {
     const date = clock.localDate(Date.parse(s.start));
+    const day = dayNumber(date);
     const prescription = prescriptionOn(date);
-    const lighter = ease !== null && mondayOf(date) === ease.monday;
+    const lighter = ease !== null && day - dayNumber(ease.monday) < 7 && day >= dayNumber(ease.monday);
     const sentences: string[] = [];
-    s.exercises = s.exercises.map((e) => {
+    for (const e of s.exercises) {
       const lift = liftOf(e.name);
-      if (lift === null || prescription === "form") return e;
-      const facts = loadFor(ctx, e, lift, date, prescription, histories.get(lift), lighter ? ease : null);
-      if (facts === null) return e;
+      if (lift === null || prescription === "form") continue;
+      const h = histories.get(lift);
+      const judged = h ? countBefore(h.judged, date) : 0;
+      const last = h && judged > 0 ? (h.judged[judged - 1] as JudgedDay) : null;
+      const evidence = h ? countBefore(h.evidence, date) : 0;
+      const max = h ? maxOn(h, date, evidence) : null;
+      const near = last?.progress ? day - dayNumber(last.progress.date) <= 7 : false;
+      const flags = (max !== null && max === h?.setting ? 4 : 0) + (lighter ? 2 : 0) + (near ? 1 : 0);
+      // Exact below 2^53 while both counts stay under 65,536 days (the schema allows 5,000); past that, no memo.
+      const key =
+        (((LIFT_INDEX[lift] * PRESCRIPTIONS.length + PRESCRIPTIONS.indexOf(prescription)) * 8 + flags) *
+          65_536 +
+          judged) *
+          65_536 +
+        evidence;
+      const memoised = judged < 65_536 && evidence < 65_536;
+      let facts = memoised ? memo.get(key) : undefined;
+      if (facts === undefined) {
+        facts = loadFor(ctx, e, lift, prescription, { max, last, near }, lighter ? ease : null);
+        if (memoised) memo.set(key, facts);
+      }
+      if (facts === null) continue;
+      // The exercises are this plan's own copies (sessionContent), so they take the load in place.
+      e.loadKg = facts.loadKg;
       sentences.push(facts.sentence);
-      return { ...e, loadKg: facts.loadKg };
-    });
+    }
     if (lighter && ease) s.reasons.push(ease.sentence);
     s.reasons.push(...sentences);
   }
@@ -169,19 +212,65 @@ function liftHistories(
   const { input } = ctx;
   // Oldest first; entries of one date keep the input's order.
   const entries = input.strengthLog.map((e, i) => ({ e, i }));
-  entries.sort((x, y) => (x.e.date < y.e.date ? -1 : x.e.date > y.e.date ? 1 : x.i - y.i));
-
-  const days = new Map<Lift, Array<{ date: LocalDate; sets: LoggedSet[] }>>();
-  for (const { e } of entries) {
+  let sorted = true;
+  for (let k = 1; k < entries.length && sorted; k++) {
+    sorted =
+      (entries[k - 1] as { e: StrengthLogEntry }).e.date <= (entries[k] as { e: StrengthLogEntry }).e.date;
+  }
+  if (!sorted) entries.sort((x, y) => (x.e.date < y.e.date ? -1 : x.e.date > y.e.date ? 1 : x.i - y.i));
+  const liftByName = new Map<string, Lift | null>();
+  const setsByLift = (e: StrengthLogEntry): Map<Lift, LoggedSet[]> => {
     const byLift = new Map<Lift, LoggedSet[]>();
     for (const x of e.exercises) {
-      const lift = liftOf(x.name);
+      let lift = liftByName.get(x.name);
+      if (lift === undefined) {
+        lift = liftOf(x.name);
+        liftByName.set(x.name, lift);
+      }
       if (lift === null) continue;
       const sets = byLift.get(lift);
       if (sets) sets.push(...x.sets);
       else byLift.set(lift, [...x.sets]);
     }
-    for (const [lift, sets] of byLift) {
+    return byLift;
+  };
+
+  // Every plan date is on or after `from`, so of the days before it only those back to where each
+  // lift's state stops depending on older ones count: its latest day with an estimate (the most
+  // recent evidence wins) and its latest judged day that missed nothing (the miss count is 0 there).
+  // A year of log then costs what its last weeks cost.
+  let start = entries.length;
+  while (start > 0 && (entries[start - 1] as { e: StrengthLogEntry }).e.date >= input.from) start--;
+  const present = new Set<Lift>();
+  for (const { e } of entries)
+    for (const x of e.exercises) {
+      let lift = liftByName.get(x.name);
+      if (lift === undefined) {
+        lift = liftOf(x.name);
+        liftByName.set(x.name, lift);
+      }
+      if (lift !== null) present.add(lift);
+    }
+  const needEstimate = new Set(present);
+  const needProgress = new Set(present);
+  while (start > 0 && (needEstimate.size > 0 || needProgress.size > 0)) {
+    const e = (entries[start - 1] as { e: StrengthLogEntry }).e;
+    for (const [lift, sets] of setsByLift(e)) {
+      if (needEstimate.has(lift) && bestOfDay(e.date, sets) !== null) needEstimate.delete(lift);
+      if (!needProgress.has(lift)) continue;
+      const p = prescriptionOn(e.date);
+      const prescribed = p === "form" ? null : prescribedFor(lift, p);
+      const judged = prescribed ? judgeDay({ date: e.date, sets, prescribed }) : null;
+      if (judged && judged.verdict !== "missed-reps" && judged.verdict !== "to-failure")
+        needProgress.delete(lift);
+    }
+    start--;
+  }
+
+  const days = new Map<Lift, Array<{ date: LocalDate; sets: LoggedSet[] }>>();
+  for (let k = start; k < entries.length; k++) {
+    const e = (entries[k] as { e: StrengthLogEntry }).e;
+    for (const [lift, sets] of setsByLift(e)) {
       const list = days.get(lift);
       if (list) list.push({ date: e.date, sets });
       else days.set(lift, [{ date: e.date, sets }]);
@@ -199,7 +288,7 @@ function liftHistories(
     for (const d of logged) {
       const p = prescriptionOn(d.date);
       const prescribed = p === "form" ? null : prescribedFor(lift, p);
-      if (prescribed) judgedDays.push({ ...d, prescribed, p });
+      if (prescribed) judgedDays.push({ date: d.date, sets: d.sets, prescribed, p });
     }
     const progress = progressLift(judgedDays);
     const judged = judgedDays.map((d, i) => ({
@@ -229,33 +318,41 @@ function liftHistories(
   return out;
 }
 
-/** The prescription's sets and fewest reps for a lift ("8-10" -> 8, "6 each leg" -> 6), or null when it has no such exercise. */
-function prescribedFor(lift: Lift, p: Prescription): Prescribed | null {
-  for (const letter of ["A", "B"] as const) {
-    for (const e of sessionContent(letter, p).exercises) {
-      if (liftOf(e.name) !== lift) continue;
-      const minReps = Number.parseInt(e.reps, 10);
-      return Number.isFinite(minReps) ? { sets: e.sets, minReps } : null;
+/** Each prescription's sets and fewest reps per lift ("8-10" -> 8, "6 each leg" -> 6), from sessions.ts once. */
+const PRESCRIBED: ReadonlyMap<Prescription, ReadonlyMap<Lift, Prescribed>> = new Map(
+  (["form", "base", "build", "sharpening", "taper"] as const).map((p) => {
+    const byLift = new Map<Lift, Prescribed>();
+    for (const letter of ["A", "B"] as const) {
+      for (const e of sessionContent(letter, p).exercises) {
+        const lift = liftOf(e.name);
+        const minReps = Number.parseInt(e.reps, 10);
+        if (lift !== null && !byLift.has(lift) && Number.isFinite(minReps))
+          byLift.set(lift, { sets: e.sets, minReps });
+      }
     }
-  }
-  return null;
+    return [p, byLift];
+  }),
+);
+
+function prescribedFor(lift: Lift, p: Prescription): Prescribed | null {
+  return PRESCRIBED.get(p)?.get(lift) ?? null;
 }
 
-/** The last element of a date-sorted list dated before `date`. */
-function lastBefore<T extends { date: LocalDate }>(list: readonly T[], date: LocalDate): T | null {
+/** How many elements of a date-sorted list are dated before `date`. */
+function countBefore(list: readonly { date: LocalDate }[], date: LocalDate): number {
   let lo = 0;
   let hi = list.length;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if ((list[mid] as T).date < date) lo = mid + 1;
+    if ((list[mid] as { date: LocalDate }).date < date) lo = mid + 1;
     else hi = mid;
   }
-  return lo > 0 ? (list[lo - 1] as T) : null;
+  return lo;
 }
 
-/** The one-rep max known on `date`: the log's before it, or the settings value when that is newer. */
-function maxOn(h: LiftHistory, date: LocalDate): MaxEstimate | null {
-  const day = lastBefore(h.evidence, date);
+/** The one-rep max known on `date` (`before` evidence days precede it): the log's, or the settings value when newer. */
+function maxOn(h: LiftHistory, date: LocalDate, before: number): MaxEstimate | null {
+  const day = before > 0 ? (h.evidence[before - 1] as EvidenceDay) : null;
   if (day === null) return h.setting;
   if (h.setting && h.setting.date !== null && h.setting.date > day.date && h.setting.date < date)
     return h.setting;
@@ -266,9 +363,8 @@ function loadFor(
   ctx: PlanContext,
   e: Exercise,
   lift: Lift,
-  date: LocalDate,
   prescription: Phase,
-  h: LiftHistory | undefined,
+  known: { max: MaxEstimate | null; last: JudgedDay | null; near: boolean },
   ease: { lastDate: LocalDate } | null,
 ): LoadFacts | null {
   const a = ctx.input.athlete;
@@ -276,9 +372,11 @@ function loadFor(
   const units = a.units;
   const w = (kg: number) => formatWeight(kg, units);
   const [lo, hi] = PERCENT_OF_MAX[prescription][lift];
-  const max = h ? maxOn(h, date) : null;
-  const last = h ? lastBefore(h.judged, date) : null;
+  const { max, last } = known;
   const prog = last?.progress ?? null;
+  // "last Monday's sets" within a week of the session, "the sets of Mon 2026-11-30" before that.
+  const whenLogged = (logDate: LocalDate) =>
+    known.near ? `last ${weekdayLong(logDate)}'s sets` : `the sets of ${weekdayShort(logDate)} ${logDate}`;
   const race = RACE_SPECIFIC.has(prescription);
 
   let steps: number;
@@ -286,7 +384,7 @@ function loadFor(
   const fromMax = () =>
     `${lo}% of your one-rep max of ${w(max?.oneRepMaxKg ?? 0)} (${maxSource(max, units)})`;
   if (prog && last && (last.prescription === prescription || race)) {
-    const when = whenLogged(prog.date, date);
+    const when = whenLogged(prog.date);
     const held = race && prog.step > 0;
     steps = stepsDown(prog.weightKg, inc) + (held ? 0 : prog.step);
     cause = held
@@ -297,7 +395,7 @@ function loadFor(
     cause = prog ? `the ${prescription} phase starts at ${fromMax()}` : fromMax();
   } else if (prog) {
     steps = stepsDown(prog.weightKg, inc);
-    cause = `no one-rep max to start the ${prescription} phase from, so the load of ${whenLogged(prog.date, date)} holds`;
+    cause = `no one-rep max to start the ${prescription} phase from, so the load of ${whenLogged(prog.date)} holds`;
   } else {
     return null;
   }
@@ -313,7 +411,7 @@ function loadFor(
     const lastSteps = stepsDown(prog.weightKg, inc);
     if (steps > lastSteps) {
       steps = lastSteps;
-      cause = `not above the load of ${whenLogged(prog.date, date)}, which ${prog.verdict === "missed-reps" ? "missed prescribed reps" : "went to failure"}`;
+      cause = `not above the load of ${whenLogged(prog.date)}, which ${prog.verdict === "missed-reps" ? "missed prescribed reps" : "went to failure"}`;
     }
   }
   const usual = incrementsKg(Math.max(0, steps), inc);
@@ -330,13 +428,6 @@ function loadFor(
         ? `, down from ${w(prog.weightKg)}`
         : ", as last time";
   return { loadKg, sentence: `${head}${change}: ${cause}` };
-}
-
-/** "last Monday's sets" within a week of the session, "the sets of Mon 2026-11-30" before that. */
-function whenLogged(logDate: LocalDate, sessionDate: LocalDate): string {
-  return daysBetween(logDate, sessionDate) <= 7
-    ? `last ${weekdayLong(logDate)}'s sets`
-    : `the sets of ${weekdayShort(logDate)} ${logDate}`;
 }
 
 function reps(n: number | null): string {

@@ -175,7 +175,7 @@ export function planWithContext(ctx: PlanContext): PlanOutput {
     }
   }
   sessions.sort((x, y) => Date.parse(x.start) - Date.parse(y.start));
-  applyLoads(ctx, sessions, prescriptionOn);
+  applyLoads(ctx, sessions, learningFrom);
 
   const unplaced: UnplacedSession[] = [];
   for (const w of weeks) {

@@ -4,17 +4,17 @@
 //
 // Why Epley: it is the most widely used single-set estimate, it needs nothing but
 // the weight and the reps (what a gym log and a Garmin FIT `set` message hold),
-// and in validation studies it is within a few per cent of a tested max for sets
-// of up to about 10 reps; beyond that every rep-based formula drifts (fatigue and
-// technique, not strength, end a set of 15), so only sets of 10 reps or fewer
-// count. The reps are the reps the set could have reached: the reps done plus
+// and rep-based estimates stay close to a tested max only for sets of up to about
+// 10 reps; beyond that they drift (fatigue and technique, not strength, end a
+// set of 15), so only sets of 10 reps or fewer count. The reps are the reps the set could have reached: the reps done plus
 // the reps in reserve the athlete reports, at most 3 of them (estimates of more
 // than 3 in reserve are guesses). A single taken to failure is itself the max.
 //
-// The most recent evidence wins: a day's best set replaces an older estimate and
-// a settings value given before it (or given undated). A set logged without reps
-// in reserve only proves the max is at least its estimate (counted as 0 in
-// reserve), so it raises an older, lower estimate but never lowers one.
+// The most recent evidence wins: the best set of the latest day with a set of 10
+// reps or fewer replaces an older estimate and a settings value given before it
+// (or given undated). Reps in reserve not logged count as 0, so such a set errs
+// low, on the safe side: a lighter day lowers the estimate, and the progression
+// rules raise the load again from there.
 import type { LocalDate } from "../time.ts";
 
 export interface LoggedSet {
@@ -48,30 +48,27 @@ export interface MaxEstimate {
   set?: LoggedSet;
 }
 
-/** The day's best estimate over its sets, and whether that best set carried reps in reserve. */
+/** The day's best estimate over its sets, with the set it came from; null when no set says anything. */
 export function bestOfDay(
   date: LocalDate,
   sets: readonly LoggedSet[],
-): (MaxEstimate & { set: LoggedSet; reserveKnown: boolean }) | null {
-  let best: { oneRepMaxKg: number; set: LoggedSet } | null = null;
+): (MaxEstimate & { set: LoggedSet }) | null {
+  let best = 0;
+  let bestSet: LoggedSet | null = null;
   for (const set of sets) {
     const e = setEstimate(set);
-    if (e !== null && (best === null || e > best.oneRepMaxKg)) best = { oneRepMaxKg: e, set };
+    if (e !== null && (bestSet === null || e > best)) {
+      best = e;
+      bestSet = set;
+    }
   }
-  if (best === null) return null;
-  return { ...best, date, reserveKnown: best.set.repsInReserve !== undefined };
+  return bestSet === null ? null : { oneRepMaxKg: best, date, set: bestSet };
 }
 
-/**
- * The estimate after one more day of evidence: a day with reps in reserve replaces
- * what came before; one without only raises it. `previous` may be the settings value.
- */
+/** The estimate after one more day of evidence: the day's, when it has one; `previous` may be the settings value. */
 export function nextEstimate(
   previous: MaxEstimate | null,
-  day: ReturnType<typeof bestOfDay>,
+  day: (MaxEstimate & { set: LoggedSet }) | null,
 ): MaxEstimate | null {
-  if (day === null) return previous;
-  const { reserveKnown: _known, ...estimate } = day;
-  if (previous === null || day.reserveKnown || day.oneRepMaxKg >= previous.oneRepMaxKg) return estimate;
-  return previous;
+  return day ?? previous;
 }

@@ -57,22 +57,29 @@ export function judgeDay(
   day: LoggedLift,
 ): { weightKg: number; verdict: Verdict; minReserve: number | null } | null {
   let weightKg = 0;
-  for (const s of day.sets) weightKg = Math.max(weightKg, s.weightKg);
+  for (const s of day.sets) if (s.weightKg > weightKg) weightKg = s.weightKg;
   if (weightKg <= 0) return null;
-  const working = day.sets.filter((s) => s.weightKg >= weightKg - WEIGHT_TOLERANCE_KG);
+  // One pass over the working sets (runs for every logged day of a year's log on every re-plan).
+  let working = 0;
+  let allReps = true;
+  let failure = false;
   let minReserve: number | null = Number.POSITIVE_INFINITY;
-  for (const s of working) {
+  for (const s of day.sets) {
+    if (s.weightKg < weightKg - WEIGHT_TOLERANCE_KG) continue;
+    working++;
+    if (s.reps < day.prescribed.minReps) allReps = false;
     if (s.repsInReserve === undefined) minReserve = null;
-    else if (minReserve !== null) minReserve = Math.min(minReserve, s.repsInReserve);
+    else {
+      if (s.repsInReserve < 1) failure = true;
+      if (minReserve !== null && s.repsInReserve < minReserve) minReserve = s.repsInReserve;
+    }
   }
-  const allReps =
-    working.length >= day.prescribed.sets && working.every((s) => s.reps >= day.prescribed.minReps);
   let verdict: Verdict;
-  if (!allReps) verdict = "missed-reps";
-  else if (working.some((s) => s.repsInReserve !== undefined && s.repsInReserve < 1)) verdict = "to-failure";
+  if (!allReps || working < day.prescribed.sets) verdict = "missed-reps";
+  else if (failure) verdict = "to-failure";
   else if (minReserve === null) verdict = "reserve-unknown";
   else verdict = minReserve >= 2 ? "reserve" : "one-in-reserve";
-  return { weightKg, verdict, minReserve: minReserve === null ? null : minReserve };
+  return { weightKg, verdict, minReserve };
 }
 
 /**
