@@ -1,7 +1,8 @@
 // Secrets at rest and in flight: OAuth tokens encrypted with AES-256-GCM under
 // TOKEN_ENCRYPTION_KEY; OAuth state and session cookies signed with HMAC-SHA256
 // under SESSION_SECRET. Built on node:crypto only.
-import { createCipheriv, createDecipheriv, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import { createCipheriv, createDecipheriv, createHmac, randomBytes } from "node:crypto";
+import { secretsEqual } from "./compare.ts";
 
 const VERSION = "v1";
 
@@ -68,9 +69,7 @@ export function verifyToken<T extends Record<string, unknown>>(
   const dot = token.lastIndexOf(".");
   if (dot <= 0) return null;
   const body = token.slice(0, dot);
-  const given = Buffer.from(token.slice(dot + 1));
-  const expected = Buffer.from(mac(`${purpose}.${body}`, secret));
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
+  if (!secretsEqual(token.slice(dot + 1), mac(`${purpose}.${body}`, secret))) return null;
   try {
     const parsed = JSON.parse(Buffer.from(body, "base64url").toString("utf8")) as T & {
       p?: string;

@@ -3,7 +3,7 @@
 // as the last path segment, given to the provider when subscribing and compared
 // here in constant time. A wrong or missing secret is answered exactly as a path
 // with no route is, so a prober learns nothing.
-import { createHash, timingSafeEqual } from "node:crypto";
+import { secretsEqual } from "../security/compare.ts";
 
 export type WebhookProvider = "strava" | "garmin";
 
@@ -18,9 +18,7 @@ export function webhookPath(provider: WebhookProvider, secret: string): string {
 
 /** Constant time over the whole value, its length included (both sides are hashed first). */
 export function webhookSecretMatches(given: string | undefined, expected: string): boolean {
-  if (given === undefined) return false;
-  const digest = (v: string) => createHash("sha256").update(v).digest();
-  return timingSafeEqual(digest(given), digest(expected));
+  return given !== undefined && secretsEqual(given, expected);
 }
 
 /** A webhook URL as it may be printed or logged: the secret segment masked. */

@@ -3,18 +3,11 @@
 // Basic credentials and sends them with any request to this origin, including
 // one a page elsewhere makes it send; a bearer header is sent only by whoever
 // means to (a script, a scraper, a proxy in front of the dashboard).
-import { createHash, timingSafeEqual } from "node:crypto";
 import type { Context } from "hono";
 import type { Config } from "../../config.ts";
+import { secretsEqual } from "../../security/compare.ts";
 
 export type BearerCheck = "none" | "valid" | "wrong";
-
-const digest = (s: string) => createHash("sha256").update(s).digest();
-
-/** Constant time whatever the lengths: the digests are compared, not the strings. */
-function sameSecret(given: string, expected: string): boolean {
-  return timingSafeEqual(digest(given), digest(expected));
-}
 
 /** "none" when no bearer token came (Basic auth counts as none), else whether it is one of `tokens`. */
 export function checkBearer(c: Context, tokens: readonly string[]): BearerCheck {
@@ -23,7 +16,7 @@ export function checkBearer(c: Context, tokens: readonly string[]): BearerCheck 
   const given = header.slice(7).trim();
   if (!given) return "none";
   let ok = false;
-  for (const token of tokens) ok = sameSecret(given, token) || ok;
+  for (const token of tokens) ok = secretsEqual(given, token) || ok;
   return ok ? "valid" : "wrong";
 }
 

@@ -8,7 +8,6 @@
 // the nonce matches the cookie, so a code cannot be injected from another
 // browser (login CSRF) and a stale or forged link is refused. The cookie is
 // SameSite=Lax so that it travels on Strava's top-level redirect back.
-import { timingSafeEqual } from "node:crypto";
 import type { Hono } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import type { Config } from "../../config.ts";
@@ -16,6 +15,7 @@ import { getAthlete } from "../../db/repos/athletes.ts";
 import { connectAthlete } from "../../db/repos/connections.ts";
 import { exchangeCode } from "../../integrations/strava/api.ts";
 import { StravaError } from "../../integrations/strava/errors.ts";
+import { secretsEqual } from "../../security/compare.ts";
 import { randomToken, signToken, verifyToken } from "../../security/crypto.ts";
 import { enqueue } from "../../workers/queues.ts";
 import { requestReplan } from "../../workers/replan-trigger.ts";
@@ -50,12 +50,6 @@ function requireStravaConfigured(config: Config): { clientId: string; clientSecr
 
 function displayName(a: { firstname: string | null; lastname: string | null }): string | null {
   return [a.firstname, a.lastname].filter(Boolean).join(" ") || null;
-}
-
-function sameNonce(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
 }
 
 /** The granted scopes Strava reports back (comma-separated; some servers use spaces). */
@@ -109,7 +103,7 @@ export function registerAuthStrava(app: Hono<AppEnv>, deps: AppDeps): void {
     const state = q.state
       ? verifyToken<{ n?: unknown }>(q.state, STATE_PURPOSE, config.secrets.sessionSecret, now.getTime())
       : null;
-    if (!state || typeof state.n !== "string" || !cookieNonce || !sameNonce(state.n, cookieNonce)) {
+    if (!state || typeof state.n !== "string" || !cookieNonce || !secretsEqual(state.n, cookieNonce)) {
       log.info(
         { hasState: Boolean(q.state), hasCookie: Boolean(cookieNonce), validState: Boolean(state) },
         "strava callback refused: bad state",

@@ -23,7 +23,6 @@
 // nowhere and costs no API call, but a different answer would tell a forger
 // which athlete ids use this service (and a non-200 would only make Strava retry
 // an event we will never want).
-import { timingSafeEqual } from "node:crypto";
 import type { Hono } from "hono";
 import type { Database } from "../../db/client.ts";
 import { databaseRejectedValue, databaseUnavailable } from "../../db/failures.ts";
@@ -38,6 +37,7 @@ import {
 } from "../../integrations/strava/webhook-event.ts";
 import { loggableError } from "../../observability/errors.ts";
 import type { Logger } from "../../observability/logger.ts";
+import { secretsEqual } from "../../security/compare.ts";
 import type { Queues } from "../../workers/queues.ts";
 import { enqueueStravaEventBatch } from "../../workers/strava/event-jobs.ts";
 import type { AppDeps, AppEnv } from "../deps.ts";
@@ -50,12 +50,6 @@ export const WEBHOOK_BATCH: MicroBatchOptions = { windowMs: 2, maxBatch: 500, ma
 
 const SUBSCRIPTION_TTL_MS = 30_000;
 const NO_SUBSCRIPTION_TTL_MS = 5_000;
-
-function sameSecret(given: string, expected: string): boolean {
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
 
 /** Postgres did not answer within WEBHOOK_STORE_TIMEOUT_MS (it may be hanging, not down). */
 class StoreTimeoutError extends Error {
@@ -216,7 +210,7 @@ export function registerStravaWebhook(
     const challenge = c.req.query("hub.challenge");
     if (!expected)
       throw new AppError("forbidden", "STRAVA_VERIFY_TOKEN is not set: no subscription can be verified");
-    if (mode !== "subscribe" || !challenge || !sameSecret(token, expected))
+    if (mode !== "subscribe" || !challenge || !secretsEqual(token, expected))
       throw new AppError("forbidden", "verify token does not match");
     c.get("logger").info("Strava subscription handshake answered");
     return c.json({ "hub.challenge": challenge });
