@@ -1,4 +1,5 @@
 export * from "./activities.ts";
+export * from "./activity-links.ts";
 export * from "./athletes.ts";
 export * from "./connections.ts";
 export * from "./destinations.ts";
