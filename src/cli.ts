@@ -1,8 +1,14 @@
 // The `runstrong` command line. Each command lives in src/commands/<name>.ts and is
 // loaded only when asked for, so `runstrong plan` never opens a database pool.
-import { type CommandIO, type CommandRun, EXIT_USAGE, UsageError } from "./commands/command.ts";
+import { type CommandIO, type CommandRun, EXIT_OK, EXIT_USAGE, UsageError } from "./commands/command.ts";
 
-const commands: Record<string, { summary: string; load: () => Promise<{ run: CommandRun }> }> = {
+/** A command's module: how to run it and, when it has one, its usage line for --help. */
+interface CommandModule {
+  run: CommandRun;
+  USAGE?: string;
+}
+
+const commands: Record<string, { summary: string; load: () => Promise<CommandModule> }> = {
   start: {
     summary: "migrate, then serve HTTP and run the workers in one process",
     load: () => import("./commands/start.ts"),
@@ -49,6 +55,11 @@ export async function main(argv: string[], io: CommandIO): Promise<number> {
     return EXIT_USAGE;
   }
   const mod = await command.load();
+  // Asking a command for help never starts it (a server, a migration, a backfill).
+  if (mod.USAGE && args.some((a) => a === "--help" || a === "-h")) {
+    io.stdout.write(`${mod.USAGE}\n`);
+    return EXIT_OK;
+  }
   try {
     return await mod.run(args, io);
   } catch (err) {

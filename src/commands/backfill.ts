@@ -24,7 +24,7 @@ import {
 } from "../workers/strava/backfill.ts";
 import { type CommandIO, type CommandRun, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from "./command.ts";
 
-const USAGE = `usage: runstrong backfill --athlete ID [--weeks N]   (N 1-${MAX_BACKFILL_WEEKS}, default ${DEFAULT_BACKFILL_WEEKS})`;
+export const USAGE = `usage: runstrong backfill --athlete ID [--weeks N]   (N 1-${MAX_BACKFILL_WEEKS}, default ${DEFAULT_BACKFILL_WEEKS})`;
 
 export interface BackfillArgs {
   athleteId: number;
@@ -59,10 +59,6 @@ function isProgress(p: unknown): p is BackfillProgress {
 }
 
 export const run: CommandRun = async (args, io) => {
-  if (args.includes("--help") || args.includes("-h")) {
-    io.stdout.write(`${USAGE}\n`);
-    return EXIT_OK;
-  }
   let parsed: BackfillArgs;
   try {
     parsed = parseBackfillArgs(args);

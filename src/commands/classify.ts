@@ -17,7 +17,7 @@ import { readActivityFile } from "../integrations/activity-file.ts";
 import { mapStravaZones } from "../integrations/strava/zones.ts";
 import { type CommandIO, type CommandRun, EXIT_OK, EXIT_USAGE, UsageError } from "./command.ts";
 
-const USAGE = "usage: runstrong classify [--zones FILE] [--max-hr N] [--history] FILE...";
+export const USAGE = "usage: runstrong classify [--zones FILE] [--max-hr N] [--history] FILE...";
 
 const FLAGS = {
   options: { zones: { type: "string" }, "max-hr": { type: "string" }, history: { type: "boolean" } },

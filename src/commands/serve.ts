@@ -1,6 +1,8 @@
 import { boot } from "../runtime/bootstrap.ts";
 import type { CommandRun } from "./command.ts";
 
+export const USAGE = "usage: runstrong serve   (serves HTTP only, on PORT; configured from the environment)";
+
 export const run: CommandRun = async (_args, io) => {
   const booted = await boot(io, "http", { postgres: true, redis: true });
   if (typeof booted === "number") return booted;

@@ -18,7 +18,7 @@ import { boot } from "../runtime/bootstrap.ts";
 import { redactWebhookUrl, webhookPath } from "../server/webhook-path.ts";
 import { type CommandIO, type CommandRun, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from "./command.ts";
 
-const USAGE = "usage: runstrong strava subscribe | status | unsubscribe";
+export const USAGE = "usage: runstrong strava subscribe | status | unsubscribe";
 const ACTIONS = ["subscribe", "status", "unsubscribe"] as const;
 type Action = (typeof ACTIONS)[number];
 

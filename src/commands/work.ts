@@ -1,6 +1,8 @@
 import { boot } from "../runtime/bootstrap.ts";
 import type { CommandRun } from "./command.ts";
 
+export const USAGE = "usage: runstrong work   (runs the queue workers only; configured from the environment)";
+
 export const run: CommandRun = async (_args, io) => {
   const booted = await boot(io, "worker", { postgres: true, redis: true });
   if (typeof booted === "number") return booted;
