@@ -14,9 +14,18 @@ const templateRunSchema = z.object({
   title: z.string().min(1).max(120),
 });
 
+const localTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { message: "expected a local time HH:MM" });
+
 export const notificationPrefsSchema = z.object({
   email: z.boolean().default(true),
   push: z.boolean().default(true),
+  /** plan-change messages wait while it is between `from` and `to` in the athlete's zone (may wrap midnight) */
+  quietHours: z
+    .object({ from: localTime, to: localTime })
+    .strict()
+    .refine((q) => q.from !== q.to, { message: "from and to must differ" })
+    .nullable()
+    .optional(),
 });
 
 /** Everything but the time zone, all optional: what is absent takes the planner's default. */

@@ -13,16 +13,20 @@ import { registerApiActivityKind } from "./routes/api-activity-kind.ts";
 import { registerApiCalendarRotate } from "./routes/api-calendar-rotate.ts";
 import { registerApiPlan } from "./routes/api-plan.ts";
 import { registerApiPlanHistory } from "./routes/api-plan-history.ts";
+import { registerApiPushSubscriptions } from "./routes/api-push-subscriptions.ts";
+import { registerApiPushVapidKey } from "./routes/api-push-vapid-key.ts";
 import { registerApiSessionMark } from "./routes/api-session-mark.ts";
 import { registerApiSessionMove } from "./routes/api-session-move.ts";
 import { registerApiSettings } from "./routes/api-settings.ts";
 import { registerAuthLogout } from "./routes/auth-logout.ts";
 import { registerAuthStrava } from "./routes/auth-strava.ts";
 import { registerCalendarFeed } from "./routes/calendar-feed.ts";
+import { registerEmailConfirm } from "./routes/email-confirm.ts";
 import { registerHealthz } from "./routes/healthz.ts";
 import { registerMetrics } from "./routes/metrics.ts";
 import { registerReadyz } from "./routes/readyz.ts";
 import { registerStravaWebhook } from "./routes/strava-webhook.ts";
+import { registerUnsubscribe } from "./routes/unsubscribe.ts";
 
 export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
@@ -52,6 +56,10 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   registerApiPlanHistory(app, deps);
   registerStravaWebhook(app, deps);
   registerCalendarFeed(app, deps);
+  registerApiPushVapidKey(app, deps);
+  registerApiPushSubscriptions(app, deps);
+  registerEmailConfirm(app, deps);
+  registerUnsubscribe(app, deps);
 
   app.notFound((c) => errorBody(c, "not_found", `no route for ${c.req.method} ${c.req.path}`));
   app.onError((thrown, c) => {

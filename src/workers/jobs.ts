@@ -5,7 +5,7 @@ import type { JobsOptions } from "bullmq";
 import { z } from "zod";
 import { replanCause } from "../plan/cause.ts";
 
-export const QUEUE_NAMES = ["maintenance", "replan", "plan-events", "strava", "calendar"] as const;
+export const QUEUE_NAMES = ["maintenance", "replan", "plan-events", "strava", "calendar", "notify"] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
 /**
@@ -123,6 +123,36 @@ export const JOBS = {
     attempts: 4,
     backoffMs: 60_000,
   }),
+  /**
+   * Tells the athlete what changed in their plan since the last message, by email
+   * and web push (src/workers/notify/deliver.ts). Queued per stored version with
+   * job id `notify-<install id>-<athleteId>-<planVersionId>`, delayed and
+   * deduplicated per athlete for NOTIFY_COALESCE_MS; the delivery log in
+   * `notifications` keeps a retry from sending anything twice.
+   */
+  "notify-plan-change": job("notify", z.object({ athleteId: z.number().int().positive() }).strict(), {
+    attempts: 8,
+    backoffMs: 30_000,
+  }),
+  /**
+   * Mail that is not a plan change: the confirmation link of a new address (job id
+   * `confirm-address-<install id>-<outbox key>`), the notice that a push
+   * subscription was dropped (`push-dropped-<install id>-<subscription id>`).
+   */
+  "send-email-notice": job(
+    "notify",
+    z.discriminatedUnion("kind", [
+      z.object({ athleteId: z.number().int().positive(), kind: z.literal("confirm-address") }).strict(),
+      z
+        .object({
+          athleteId: z.number().int().positive(),
+          kind: z.literal("push-dropped"),
+          endpointHost: z.string().min(1).max(255),
+        })
+        .strict(),
+    ]),
+    { attempts: 6, backoffMs: 30_000 },
+  ),
   /** Re-plans one athlete's window from stored data; deduplicated per athlete (see replan-trigger.ts). */
   "replan-athlete": job(
     "replan",

@@ -1,5 +1,6 @@
 import type { WorkerDeps } from "./context.ts";
 import type { JobPayload } from "./jobs.ts";
+import { planChangeNotifications } from "./notify/consumer.ts";
 
 export type PlanChangedEvent = JobPayload<"plan-changed">;
 
@@ -16,4 +17,4 @@ export interface PlanChangeConsumer {
 }
 
 /** The consumers in effect. Destinations and notifications register here as they are built. */
-export const PLAN_CHANGE_CONSUMERS: readonly PlanChangeConsumer[] = [];
+export const PLAN_CHANGE_CONSUMERS: readonly PlanChangeConsumer[] = [planChangeNotifications];

@@ -2,6 +2,7 @@ import type { JobHandler, QueueProcessor } from "./context.ts";
 import { JOBS, type JobName, type QueueName } from "./jobs.ts";
 import { calendarProcessor } from "./processors/calendar.ts";
 import { maintenanceProcessor } from "./processors/maintenance.ts";
+import { notifyProcessor } from "./processors/notify.ts";
 import { planEventsProcessor } from "./processors/plan-events.ts";
 import { replanProcessor } from "./processors/replan.ts";
 import { stravaProcessor } from "./processors/strava.ts";
@@ -13,6 +14,7 @@ export const PROCESSORS: { [Q in QueueName]: QueueProcessor<Q> } = {
   strava: stravaProcessor,
   "plan-events": planEventsProcessor,
   calendar: calendarProcessor,
+  notify: notifyProcessor,
 };
 
 export function handlerFor(queue: QueueName, name: string): JobHandler<JobName> | undefined {

@@ -11,6 +11,10 @@
 //    to every POST, PUT, PATCH and DELETE), come from PUBLIC_URL's origin.
 // Webhooks are called server to server by Strava (and Garmin), whose requests
 // carry no Origin of ours: they are exempt from the Origin check but must be JSON.
+// The one-click unsubscribe link of plan mail (RFC 8058) is exempt from both: mail
+// providers POST `List-Unsubscribe=One-Click` form-encoded, from their own servers
+// or the mail client's page, and the signed token in the link is its only
+// credential (no cookie is read), so there is nothing to forge.
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../deps.ts";
 import { errorBody } from "../errors.ts";
@@ -18,6 +22,8 @@ import { errorBody } from "../errors.ts";
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 export const WEBHOOK_PREFIX = "/webhooks/";
+/** Routes authorised by a signed token in their URL alone, never by the session cookie. */
+const TOKEN_LINK_PATHS = new Set(["/email/unsubscribe"]);
 
 function isJson(contentType: string): boolean {
   const semicolon = contentType.indexOf(";");
@@ -46,7 +52,7 @@ export function sameOriginJson(publicUrl: string): MiddlewareHandler<AppEnv> {
   const publicOrigin = originOf(publicUrl);
   if (!publicOrigin) throw new Error(`PUBLIC_URL ${publicUrl} has no origin`);
   return async (c, next) => {
-    if (SAFE_METHODS.has(c.req.method)) return next();
+    if (SAFE_METHODS.has(c.req.method) || TOKEN_LINK_PATHS.has(c.req.path)) return next();
 
     const contentType = c.req.header("content-type");
     const refusedType =

@@ -1,0 +1,63 @@
+// Sends mail over SMTP_URL (nodemailer). Without SMTP_URL (development) each
+// message is written as an .eml file to a local outbox folder, whose path the
+// log names: a message is never silently dropped. Addresses are never logged.
+import { randomBytes } from "node:crypto";
+import { mkdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { createTransport } from "nodemailer";
+import type { Config } from "../../config.ts";
+import type { Logger } from "../../observability/logger.ts";
+
+export interface MailMessage {
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+  headers?: Record<string, string>;
+}
+
+export interface Mailer {
+  send(message: MailMessage): Promise<{ messageId: string }>;
+}
+
+/** The SMTP server refused or could not be reached: worth trying again later. */
+export class MailSendError extends Error {
+  override name = "MailSendError";
+}
+
+export function createMailer(mail: Config["mail"], logger: Logger): Mailer {
+  const smtpUrl = mail.smtpUrl;
+  if (smtpUrl) {
+    const transport = createTransport(
+      { url: smtpUrl, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 },
+      { from: mail.from },
+    );
+    return {
+      async send(message) {
+        try {
+          const info = await transport.sendMail(message);
+          return { messageId: info.messageId };
+        } catch (err) {
+          // nodemailer's message may quote the server's reply, never the password.
+          throw new MailSendError(`SMTP: ${(err as Error).message}`);
+        } finally {
+          transport.close();
+        }
+      },
+    };
+  }
+  const transport = createTransport({ streamTransport: true, buffer: true }, { from: mail.from });
+  return {
+    async send(message) {
+      const info = await transport.sendMail(message);
+      await mkdir(mail.outboxDir, { recursive: true });
+      const file = join(
+        mail.outboxDir,
+        `${new Date().toISOString().replace(/[:.]/g, "-")}-${randomBytes(4).toString("hex")}.eml`,
+      );
+      await writeFile(file, info.message as Buffer, { mode: 0o600 });
+      logger.info({ file }, "mail written to the local outbox (SMTP_URL is unset)");
+      return { messageId: info.messageId };
+    },
+  };
+}
