@@ -370,21 +370,15 @@ function loadFor(
   const a = ctx.input.athlete;
   const inc = a.loadIncrementKg;
   const units = a.units;
-  const w = (kg: number) => formatWeight(kg, units);
   const [lo, hi] = PERCENT_OF_MAX[prescription][lift];
-  const { max, last } = known;
+  const { max, last, near } = known;
   const prog = last?.progress ?? null;
-  // "last Monday's sets" within a week of the session, "the sets of Mon 2026-11-30" before that.
-  const whenLogged = (logDate: LocalDate) =>
-    known.near ? `last ${weekdayLong(logDate)}'s sets` : `the sets of ${weekdayShort(logDate)} ${logDate}`;
   const race = RACE_SPECIFIC.has(prescription);
 
   let steps: number;
   let cause: string;
-  const fromMax = () =>
-    `${lo}% of your one-rep max of ${w(max?.oneRepMaxKg ?? 0)} (${maxSource(max, units)})`;
   if (prog && last && (last.prescription === prescription || race)) {
-    const when = whenLogged(prog.date);
+    const when = whenLogged(prog.date, near);
     const held = race && prog.step > 0;
     steps = stepsDown(prog.weightKg, inc) + (held ? 0 : prog.step);
     cause = held
@@ -392,10 +386,11 @@ function loadFor(
       : verdictCause(prog, when);
   } else if (max) {
     steps = stepsDown((max.oneRepMaxKg * lo) / 100, inc);
-    cause = prog ? `the ${prescription} phase starts at ${fromMax()}` : fromMax();
+    const fromMax = `${lo}% of your one-rep max of ${formatWeight(max.oneRepMaxKg, units)} (${maxSource(max, units)})`;
+    cause = prog ? `the ${prescription} phase starts at ${fromMax}` : fromMax;
   } else if (prog) {
     steps = stepsDown(prog.weightKg, inc);
-    cause = `no one-rep max to start the ${prescription} phase from, so the load of ${whenLogged(prog.date)} holds`;
+    cause = `no one-rep max to start the ${prescription} phase from, so the load of ${whenLogged(prog.date, near)} holds`;
   } else {
     return null;
   }
@@ -404,30 +399,35 @@ function loadFor(
     const ceiling = stepsDown((max.oneRepMaxKg * hi) / 100, inc);
     if (steps > ceiling) {
       steps = ceiling;
-      cause = `the taper keeps it light, at most ${hi}% of your one-rep max of ${w(max.oneRepMaxKg)}`;
+      cause = `the taper keeps it light, at most ${hi}% of your one-rep max of ${formatWeight(max.oneRepMaxKg, units)}`;
     }
   }
   if (prog && (prog.verdict === "missed-reps" || prog.verdict === "to-failure")) {
     const lastSteps = stepsDown(prog.weightKg, inc);
     if (steps > lastSteps) {
       steps = lastSteps;
-      cause = `not above the load of ${whenLogged(prog.date)}, which ${prog.verdict === "missed-reps" ? "missed prescribed reps" : "went to failure"}`;
+      cause = `not above the load of ${whenLogged(prog.date, near)}, which ${prog.verdict === "missed-reps" ? "missed prescribed reps" : "went to failure"}`;
     }
   }
   const usual = incrementsKg(Math.max(0, steps), inc);
   const loadKg = ease ? loadableDown(usual * EASE_BACK_FACTOR, inc) : usual;
   if (ease) {
-    cause = `one lighter week at ${Math.round(EASE_BACK_FACTOR * 100)}% of ${w(usual)}, after no strength logged since ${ease.lastDate}`;
+    cause = `one lighter week at ${Math.round(EASE_BACK_FACTOR * 100)}% of ${formatWeight(usual, units)}, after no strength logged since ${ease.lastDate}`;
   }
-  const head = `${e.name} ${e.sets} x ${e.reps} at ${w(loadKg)}`;
+  const head = `${e.name} ${e.sets} x ${e.reps} at ${formatWeight(loadKg, units)}`;
   if (!prog) return { loadKg, sentence: `${head}: ${cause}` };
   const change =
     loadKg > prog.weightKg + 1e-6
-      ? `, up from ${w(prog.weightKg)}`
+      ? `, up from ${formatWeight(prog.weightKg, units)}`
       : loadKg < prog.weightKg - 1e-6
-        ? `, down from ${w(prog.weightKg)}`
+        ? `, down from ${formatWeight(prog.weightKg, units)}`
         : ", as last time";
   return { loadKg, sentence: `${head}${change}: ${cause}` };
+}
+
+/** "last Monday's sets" within a week of the session, "the sets of Mon 2026-11-30" before that. */
+function whenLogged(logDate: LocalDate, near: boolean): string {
+  return near ? `last ${weekdayLong(logDate)}'s sets` : `the sets of ${weekdayShort(logDate)} ${logDate}`;
 }
 
 function reps(n: number | null): string {
