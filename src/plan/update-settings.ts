@@ -10,6 +10,13 @@ import { FeedFetchError, feedUrl } from "../integrations/calendar/fetch-feed.ts"
 import { type FollowUp, queueFollowUps } from "../workers/outbox.ts";
 import type { PlanDeps } from "./deps.ts";
 import { PlanError } from "./errors.ts";
+import {
+  applyIntervalsIcu,
+  INTERVALS_FIELD,
+  type IntervalsIcuView,
+  intervalsIcuView,
+  splitIntervalsIcu,
+} from "./intervals-link.ts";
 import { type SettingsView, STORED_FIELDS, settingsView } from "./settings-view.ts";
 
 const READ_ONLY = new Set(["calendarUrl", "defaults"]);
@@ -119,6 +126,32 @@ function followUpsOf(changed: readonly string[], after: SettingsView): FollowUp[
  * change is saved either way.
  */
 export async function updateSettings(
+  deps: PlanDeps,
+  athleteId: number,
+  body: unknown,
+): Promise<{ view: SettingsView & { intervalsIcu: IntervalsIcuView }; changed: string[] }> {
+  // intervals.icu's link is no stored setting: its key is sealed in destination_links.
+  const intervals = splitIntervalsIcu(body);
+  if (intervals.problem) {
+    const problems = [...patchProblems(intervals.rest).problems, intervals.problem];
+    throw new PlanError(
+      "invalid_input",
+      `${problems.length === 1 ? "1 setting is" : `${problems.length} settings are`} not valid: ${[...new Set(problems.map((p) => p.field))].join(", ")}`,
+      { fields: problems },
+    );
+  }
+  if (intervals.value !== undefined && patchProblems(intervals.rest).problems.length > 0) {
+    await updateStoredSettings(deps, athleteId, intervals.rest); // throws the problems
+  }
+  const linked = intervals.value !== undefined && (await applyIntervalsIcu(deps, athleteId, intervals.value));
+  const result = await updateStoredSettings(deps, athleteId, intervals.rest);
+  return {
+    view: { ...result.view, intervalsIcu: await intervalsIcuView(deps.db, athleteId) },
+    changed: linked ? [...result.changed, INTERVALS_FIELD] : result.changed,
+  };
+}
+
+async function updateStoredSettings(
   deps: PlanDeps,
   athleteId: number,
   body: unknown,

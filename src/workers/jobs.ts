@@ -5,7 +5,15 @@ import type { JobsOptions } from "bullmq";
 import { z } from "zod";
 import { replanCause } from "../plan/cause.ts";
 
-export const QUEUE_NAMES = ["maintenance", "replan", "plan-events", "strava", "calendar", "notify"] as const;
+export const QUEUE_NAMES = [
+  "maintenance",
+  "replan",
+  "plan-events",
+  "strava",
+  "calendar",
+  "notify",
+  "destinations",
+] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
 /**
@@ -152,6 +160,25 @@ export const JOBS = {
         .strict(),
     ]),
     { attempts: 6, backoffMs: 30_000 },
+  ),
+  /**
+   * Brings one workout destination (Garmin, intervals.icu) of one athlete in line
+   * with the current plan: future sessions created or updated in place, dropped
+   * ones deleted (src/workers/destinations/push.ts). One job per (athlete,
+   * destination, plan version), so a failing destination retries alone: job id
+   * `push-<destination>-<install id>-<athleteId>-<planVersionId>`, or `…-linked-<ms>` on linking.
+   */
+  "push-workouts": job(
+    "destinations",
+    z
+      .object({
+        athleteId: z.number().int().positive(),
+        destination: z.enum(["garmin", "intervals_icu"]),
+        /** the plan version that asked for it; null when linking asked */
+        planVersionId: z.number().int().positive().nullable(),
+      })
+      .strict(),
+    { attempts: 8, backoffMs: 10_000 },
   ),
   /** Re-plans one athlete's window from stored data; deduplicated per athlete (see replan-trigger.ts). */
   "replan-athlete": job(

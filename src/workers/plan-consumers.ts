@@ -1,4 +1,5 @@
 import type { WorkerDeps } from "./context.ts";
+import { workoutDestinationsConsumer } from "./destinations/consumer.ts";
 import type { JobPayload } from "./jobs.ts";
 import { planChangeNotifications } from "./notify/consumer.ts";
 
@@ -17,4 +18,8 @@ export interface PlanChangeConsumer {
 }
 
 /** The consumers in effect. Destinations and notifications register here as they are built. */
-export const PLAN_CHANGE_CONSUMERS: readonly PlanChangeConsumer[] = [planChangeNotifications];
+export const PLAN_CHANGE_CONSUMERS: readonly PlanChangeConsumer[] = [
+  planChangeNotifications,
+  // queues one push job per linked destination and returns: a slow destination holds up nothing here
+  workoutDestinationsConsumer,
+];

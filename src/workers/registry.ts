@@ -1,6 +1,7 @@
 import type { JobHandler, QueueProcessor } from "./context.ts";
 import { JOBS, type JobName, type QueueName } from "./jobs.ts";
 import { calendarProcessor } from "./processors/calendar.ts";
+import { destinationsProcessor } from "./processors/destinations.ts";
 import { maintenanceProcessor } from "./processors/maintenance.ts";
 import { notifyProcessor } from "./processors/notify.ts";
 import { planEventsProcessor } from "./processors/plan-events.ts";
@@ -15,6 +16,7 @@ export const PROCESSORS: { [Q in QueueName]: QueueProcessor<Q> } = {
   "plan-events": planEventsProcessor,
   calendar: calendarProcessor,
   notify: notifyProcessor,
+  destinations: destinationsProcessor,
 };
 
 export function handlerFor(queue: QueueName, name: string): JobHandler<JobName> | undefined {

@@ -4,6 +4,7 @@
 // notifications, runningPlanIcsUrl and the read-only calendarUrl. Every change
 // that alters what the planner sees re-plans, with the changed names as the cause.
 import type { Hono } from "hono";
+import { intervalsIcuView } from "../../plan/intervals-link.ts";
 import { settingsView } from "../../plan/settings-view.ts";
 import { updateSettings } from "../../plan/update-settings.ts";
 import { type AppDeps, type AppEnv, verbDeps } from "../deps.ts";
@@ -14,7 +15,10 @@ export function registerApiSettings(app: Hono<AppEnv>, deps: AppDeps): void {
   const guard = requireAthlete(deps);
 
   app.get("/api/settings", guard, async (c) => {
-    return c.json(settingsView(c.get("athlete"), deps.config.http.publicUrl));
+    return c.json({
+      ...settingsView(c.get("athlete"), deps.config.http.publicUrl),
+      intervalsIcu: await intervalsIcuView(deps.db, c.get("athleteId")),
+    });
   });
 
   app.patch("/api/settings", guard, async (c) => {
