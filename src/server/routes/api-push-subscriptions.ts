@@ -14,15 +14,8 @@ import {
 } from "../../integrations/push/subscription.ts";
 import type { AppDeps, AppEnv } from "../deps.ts";
 import { AppError } from "../errors.ts";
+import { readJson } from "../json-body.ts";
 import { requireAthlete } from "../session.ts";
-
-async function readJson(c: { req: { json: () => Promise<unknown> } }): Promise<unknown> {
-  try {
-    return await c.req.json();
-  } catch {
-    throw new AppError("bad_request", "the body must be JSON (Content-Type: application/json)");
-  }
-}
 
 function problems(error: z.ZodError): { field: string; message: string }[] {
   return error.issues.map((i) => ({ field: i.path.join(".") || "(body)", message: i.message }));
