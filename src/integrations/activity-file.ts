@@ -12,13 +12,18 @@ export function isFitFile(bytes: Uint8Array, file: string): boolean {
 }
 
 /** Throws ActivityParseError when the bytes are no activity of a known shape. */
-export function readActivityFile(bytes: Uint8Array, file: string): { activity: Activity; warnings: string[] } {
+export function readActivityFile(
+  bytes: Uint8Array,
+  file: string,
+): { activity: Activity; warnings: string[] } {
   if (isFitFile(bytes, file)) return parseFitActivity(bytes);
   let json: unknown;
   try {
     json = parseStravaJson(Buffer.from(bytes).toString("utf8"));
   } catch (e) {
-    throw new ActivityParseError(`not JSON and not a FIT file: ${e instanceof Error ? e.message : String(e)}`);
+    throw new ActivityParseError(
+      `not JSON and not a FIT file: ${e instanceof Error ? e.message : String(e)}`,
+    );
   }
   const probe = Array.isArray(json) ? json[0] : json;
   const has = (k: string) => probe !== null && typeof probe === "object" && k in probe;
