@@ -36,15 +36,19 @@ export interface SettingsView {
   liftingSince: string | null;
   strengthTiming: string;
   runTemplate: unknown[];
-  notifications: { email: boolean; push: boolean };
+  notifications: { email: boolean; push: boolean; quietHours: { from: string; to: string } | null };
   runningPlanIcsUrl: string | null;
   calendarUrl: string;
+  /** where plan mail goes (athletes.email), and whether its confirmation link was followed */
+  email: string | null;
+  emailConfirmed: boolean;
   /** the fields the athlete has not set, which answer with runstrong's defaults */
   defaults: StoredField[];
 }
 
 export function settingsView(
-  row: Pick<SettingsRow, "timezone" | "settings" | "calendarToken">,
+  row: Pick<SettingsRow, "timezone" | "settings" | "calendarToken"> &
+    Partial<Pick<SettingsRow, "email" | "emailConfirmedAt">>,
   publicUrl: string,
 ): SettingsView {
   const s = readStoredSettings(row.settings);
@@ -60,9 +64,15 @@ export function settingsView(
     liftingSince: s.liftingSince ?? null,
     strengthTiming: s.strengthTiming ?? "after-run",
     runTemplate: [...runTemplateOf(s)],
-    notifications: { email: s.notifications?.email ?? true, push: s.notifications?.push ?? true },
+    notifications: {
+      email: s.notifications?.email ?? true,
+      push: s.notifications?.push ?? true,
+      quietHours: s.notifications?.quietHours ?? null,
+    },
     runningPlanIcsUrl: s.runningPlanIcsUrl ?? null,
     calendarUrl: calendarUrl(publicUrl, row.calendarToken),
+    email: row.email ?? null,
+    emailConfirmed: Boolean(row.email && row.emailConfirmedAt),
     defaults: STORED_FIELDS.filter((f) => !isSet(row.settings, f)),
   };
 }

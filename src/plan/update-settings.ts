@@ -1,12 +1,14 @@
 // A settings change: any part of the settings, validated field by field, merged
 // into what is stored and saved with the follow-ups it calls for.
 import { z } from "zod";
+import { setEmail } from "../db/repos/notifications.ts";
 import { addFollowUps } from "../db/repos/outbox.ts";
 import { deletePlannedRuns } from "../db/repos/planned-runs.ts";
 import { saveSettings, settingsOf } from "../db/repos/settings.ts";
 import { AthleteSettingsSchema } from "../domain/plan/input.ts";
-import { storedSettingsSchema } from "../domain/settings.ts";
+import { notificationPrefsSchema, storedSettingsSchema } from "../domain/settings.ts";
 import { FeedFetchError, feedUrl } from "../integrations/calendar/fetch-feed.ts";
+import { emailAddress } from "../integrations/email/address.ts";
 import { type FollowUp, queueFollowUps } from "../workers/outbox.ts";
 import type { PlanDeps } from "./deps.ts";
 import { PlanError } from "./errors.ts";
@@ -26,7 +28,12 @@ const patchSchema = storedSettingsSchema
   .extend({
     timezone: AthleteSettingsSchema.shape.timezone,
     // No defaults here: `{email: false}` must not also reset push.
-    notifications: z.object({ email: z.boolean(), push: z.boolean() }).partial().strict(),
+    notifications: z
+      .object({ email: z.boolean(), push: z.boolean(), quietHours: notificationPrefsSchema.shape.quietHours })
+      .partial()
+      .strict(),
+    // Kept in athletes.email, not in the settings object; plan mail waits for its confirmation.
+    email: emailAddress.nullable(),
   })
   .partial()
   .strict();
@@ -37,7 +44,10 @@ export interface FieldProblem {
 }
 
 /** Every problem of a PATCH body, one entry per bad field (a nested problem says where inside). */
-export function patchProblems(body: unknown): {
+export function patchProblems(
+  body: unknown,
+  allowPrivate = false,
+): {
   patch: z.output<typeof patchSchema>;
   problems: FieldProblem[];
 } {
@@ -77,7 +87,7 @@ export function patchProblems(body: unknown): {
   const url = rest.runningPlanIcsUrl;
   if (typeof url === "string" && !problems.some((p) => p.field === "runningPlanIcsUrl")) {
     try {
-      feedUrl(url);
+      feedUrl(url, allowPrivate);
     } catch (err) {
       if (!(err instanceof FeedFetchError)) throw err;
       problems.push({ field: "runningPlanIcsUrl", message: err.message });
@@ -90,7 +100,7 @@ export function patchProblems(body: unknown): {
 function merged(raw: Record<string, unknown>, patch: z.output<typeof patchSchema>, body: object) {
   const next: Record<string, unknown> = { ...raw };
   for (const key of Object.keys(body)) {
-    if (key === "timezone") continue;
+    if (key === "timezone" || key === "email") continue;
     const value = (patch as Record<string, unknown>)[key];
     if (value === null || value === undefined) delete next[key];
     else if (key === "notifications") {
@@ -156,7 +166,7 @@ async function updateStoredSettings(
   athleteId: number,
   body: unknown,
 ): Promise<{ view: SettingsView; changed: string[] }> {
-  const { patch, problems } = patchProblems(body);
+  const { patch, problems } = patchProblems(body, deps.config.outbound.allowPrivate);
   if (problems.length > 0) {
     throw new PlanError(
       "invalid_input",
@@ -173,17 +183,32 @@ async function updateStoredSettings(
       timezone: patch.timezone ?? row.timezone,
       settings: merged(row.settings, patch, body as object),
     };
+    // A new address is unconfirmed: the confirmation mail goes out as a follow-up.
+    const newEmail = patch.email !== undefined && patch.email !== row.email;
     const before = settingsView(row, publicUrl);
-    const after = settingsView({ ...row, ...next }, publicUrl);
+    const after = settingsView(
+      { ...row, ...next, ...(newEmail ? { email: patch.email ?? null, emailConfirmedAt: null } : {}) },
+      publicUrl,
+    );
     const changed = FIELD_NAMES.filter((f) => JSON.stringify(before[f]) !== JSON.stringify(after[f]));
-    if (next.timezone === row.timezone && JSON.stringify(next.settings) === JSON.stringify(row.settings)) {
+    if (
+      !newEmail &&
+      next.timezone === row.timezone &&
+      JSON.stringify(next.settings) === JSON.stringify(row.settings)
+    ) {
       return { view: before, changed: [] };
     }
     const urlCleared = changed.includes("runningPlanIcsUrl") && after.runningPlanIcsUrl === null;
     const saved = await deps.db.transaction(async (tx) => {
       if (!(await saveSettings(tx, athleteId, next, row))) return null;
       if (urlCleared) await deletePlannedRuns(tx, athleteId, "ics");
-      return addFollowUps(tx, athleteId, followUpsOf(changed, after));
+      const confirm = newEmail && (await setEmail(tx, athleteId, patch.email ?? null)) && patch.email;
+      const followUps = followUpsOf(changed, after);
+      return addFollowUps(
+        tx,
+        athleteId,
+        confirm ? [...followUps, { type: "email-confirmation" }] : followUps,
+      );
     });
     if (!saved) continue;
     await queueFollowUps(deps, saved);

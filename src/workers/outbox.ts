@@ -16,6 +16,7 @@ import { loggableError } from "../observability/errors.ts";
 import { replanCause } from "../plan/cause.ts";
 import { followStoredSettings } from "./athlete-schedules.ts";
 import type { WorkerDeps } from "./context.ts";
+import { requestEmailNotice } from "./notify/request.ts";
 import { requestReplan } from "./replan-trigger.ts";
 
 export const followUpSchema = z.discriminatedUnion("type", [
@@ -27,6 +28,8 @@ export const followUpSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("running-plan-reimport") }).strict(),
   /** the daily roll-forward follows the stored time zone */
   z.object({ type: z.literal("roll-forward") }).strict(),
+  /** the confirmation link goes to the athlete's new address */
+  z.object({ type: z.literal("email-confirmation") }).strict(),
 ]);
 export type FollowUp = z.infer<typeof followUpSchema>;
 
@@ -58,6 +61,8 @@ async function queueFollowUp(deps: OutboxDeps, entry: OutboxEntry): Promise<void
       deps.config.replan.debounceMs,
       `replan-${entry.key}`,
     );
+  } else if (followUp.type === "email-confirmation") {
+    await requestEmailNotice(deps.queues, { athleteId: entry.athleteId, kind: "confirm-address" }, entry.key);
   } else {
     await followStoredSettings(deps.db, deps.queues, entry.athleteId, followUp.type, deps.now().getTime());
   }

@@ -184,7 +184,7 @@ describe("PATCH /api/settings", () => {
   it("merges notification preferences and re-plans nothing when nothing the planner reads changed", async () => {
     const athlete = await seedAthlete(env.pool.db, { settings: { notifications: { push: false } } });
     const { body } = await call(athlete.id, "PATCH", "/api/settings", { notifications: { email: false } });
-    expect(body.notifications).toEqual({ email: false, push: false });
+    expect(body.notifications).toEqual({ email: false, push: false, quietHours: null });
     // Setting a value to what it already is changes nothing.
     await call(athlete.id, "PATCH", "/api/settings", { notifications: { email: false } });
     expect(await replanCauses(athlete.id)).toEqual([{ type: "settings", fields: ["notifications"] }]);

@@ -8,6 +8,8 @@ export interface SettingsRow {
   /** athletes.settings as stored: only what the athlete set (storedSettingsSchema reads it) */
   settings: Record<string, unknown>;
   calendarToken: string;
+  email: string | null;
+  emailConfirmedAt: Date | null;
 }
 
 export async function settingsOf(db: Executor, athleteId: number): Promise<SettingsRow | null> {
@@ -17,6 +19,8 @@ export async function settingsOf(db: Executor, athleteId: number): Promise<Setti
       timezone: athletes.timezone,
       settings: athletes.settings,
       calendarToken: athletes.calendarToken,
+      email: athletes.email,
+      emailConfirmedAt: athletes.emailConfirmedAt,
     })
     .from(athletes)
     .where(eq(athletes.id, athleteId));

@@ -43,7 +43,7 @@ export function sessionLine(s: SessionLine, timezone: string): string {
 export function planChangeSubject(sentences: readonly string[]): string {
   if (sentences.length === 1) {
     const first = sentences[0] ?? "";
-    const head = first.split(":")[0] ?? first;
+    const head = first.split(": ")[0] ?? first;
     return `Your plan changed: ${head.length > 90 ? `${head.slice(0, 87)}...` : head}`;
   }
   return `Your plan changed: ${sentences.length} changes to your strength sessions`;
