@@ -12,6 +12,7 @@ import { registerApiActivities } from "./routes/api-activities.ts";
 import { registerApiActivityKind } from "./routes/api-activity-kind.ts";
 import { registerApiCalendarRotate } from "./routes/api-calendar-rotate.ts";
 import { registerApiDestinations } from "./routes/api-destinations.ts";
+import { registerApiGarminDisconnect } from "./routes/api-garmin-disconnect.ts";
 import { registerApiPlan } from "./routes/api-plan.ts";
 import { registerApiPlanHistory } from "./routes/api-plan-history.ts";
 import { registerApiPushSubscriptions } from "./routes/api-push-subscriptions.ts";
@@ -20,10 +21,12 @@ import { registerApiSessionMark } from "./routes/api-session-mark.ts";
 import { registerApiSessionFit } from "./routes/api-session-fit.ts";
 import { registerApiSessionMove } from "./routes/api-session-move.ts";
 import { registerApiSettings } from "./routes/api-settings.ts";
+import { registerAuthGarmin } from "./routes/auth-garmin.ts";
 import { registerAuthLogout } from "./routes/auth-logout.ts";
 import { registerAuthStrava } from "./routes/auth-strava.ts";
 import { registerCalendarFeed } from "./routes/calendar-feed.ts";
 import { registerEmailConfirm } from "./routes/email-confirm.ts";
+import { isGarminWebhook, registerGarminWebhooks } from "./routes/garmin-webhooks.ts";
 import { registerHealthz } from "./routes/healthz.ts";
 import { registerMetrics } from "./routes/metrics.ts";
 import { registerReadyz } from "./routes/readyz.ts";
@@ -34,12 +37,12 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.use(requestId({ limitLength: 64 }));
   app.use(requestLog(deps.logger, deps.metrics));
-  app.use(
-    lightBodyLimit({
-      maxSize: 1024 * 1024,
-      onError: (c) => errorBody(c, "payload_too_large", "request body over 1 MiB"),
-    }),
-  );
+  const oneMiB = lightBodyLimit({
+    maxSize: 1024 * 1024,
+    onError: (c) => errorBody(c, "payload_too_large", "request body over 1 MiB"),
+  });
+  // Garmin's notifications may be 10 MB: their routes set their own limit.
+  app.use((c, next) => (isGarminWebhook(c.req.path) ? next() : oneMiB(c, next)));
   app.use(sameOriginJson(deps.config.http.publicUrl));
 
   registerHealthz(app);
@@ -59,6 +62,9 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   registerApiDestinations(app, deps);
   registerApiSessionFit(app, deps);
   registerStravaWebhook(app, deps);
+  registerGarminWebhooks(app, deps);
+  registerAuthGarmin(app, deps);
+  registerApiGarminDisconnect(app, deps);
   registerCalendarFeed(app, deps);
   registerApiPushVapidKey(app, deps);
   registerApiPushSubscriptions(app, deps);

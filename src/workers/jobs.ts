@@ -13,6 +13,7 @@ export const QUEUE_NAMES = [
   "calendar",
   "notify",
   "destinations",
+  "garmin",
 ] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
@@ -180,6 +181,16 @@ export const JOBS = {
       .strict(),
     { attempts: 8, backoffMs: 10_000 },
   ),
+  /**
+   * Handles one stored Garmin notification item (webhook_events.id): a pushed or
+   * pinged activity imported, a deregistration confirmed with Garmin and wiped, a
+   * permission change read back from Garmin (src/workers/garmin/handle-event.ts).
+   * Job id `garmin-event-<install id>-<id>`.
+   */
+  "garmin-event": job("garmin", z.object({ eventId: z.number().int().positive() }).strict(), {
+    attempts: 8,
+    backoffMs: 5_000,
+  }),
   /** Re-plans one athlete's window from stored data; deduplicated per athlete (see replan-trigger.ts). */
   "replan-athlete": job(
     "replan",

@@ -2,6 +2,7 @@ import type { JobHandler, QueueProcessor } from "./context.ts";
 import { JOBS, type JobName, type QueueName } from "./jobs.ts";
 import { calendarProcessor } from "./processors/calendar.ts";
 import { destinationsProcessor } from "./processors/destinations.ts";
+import { garminProcessor } from "./processors/garmin.ts";
 import { maintenanceProcessor } from "./processors/maintenance.ts";
 import { notifyProcessor } from "./processors/notify.ts";
 import { planEventsProcessor } from "./processors/plan-events.ts";
@@ -17,6 +18,7 @@ export const PROCESSORS: { [Q in QueueName]: QueueProcessor<Q> } = {
   calendar: calendarProcessor,
   notify: notifyProcessor,
   destinations: destinationsProcessor,
+  garmin: garminProcessor,
 };
 
 export function handlerFor(queue: QueueName, name: string): JobHandler<JobName> | undefined {

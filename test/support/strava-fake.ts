@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { QueueEvents } from "bullmq";
 import { eq } from "drizzle-orm";
-import { HttpResponse, http } from "msw";
+import { type HttpHandler, HttpResponse, http } from "msw";
 import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, expect, onTestFinished, vi } from "vitest";
 import type { Database } from "../../src/db/client.ts";
@@ -147,9 +147,10 @@ function rateHeaders(rate: typeof RECORDED_RATE): Record<string, string> {
 
 /**
  * Starts msw for this test file (call at the top of the file; closed when it ends);
- * state resets after each test. Unhandled requests fail the test.
+ * state resets after each test. Unhandled requests fail the test. `also`: handlers
+ * of another fake (Garmin's) served by the same msw server.
  */
-export function useStravaFake(): StravaFake {
+export function useStravaFake(also: readonly HttpHandler[] = []): StravaFake {
   const fresh = () => ({
     activities: new Map<string, Record<string, unknown>>(),
     notFoundFor: new Map<string, number>(),
@@ -208,6 +209,7 @@ export function useStravaFake(): StravaFake {
     );
 
   const server = setupServer(
+    ...also,
     http.get(`${API}/activities/:id`, ({ request, params }) => {
       record(request, API);
       const busy = limited();

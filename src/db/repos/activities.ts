@@ -27,8 +27,24 @@ export async function upsertActivity(
   db: Executor,
   p: UpsertActivity,
 ): Promise<{ id: number; created: boolean }> {
+  const values = activityValues(p);
+  const { athleteId: _athlete, provider: _provider, externalId: _external, ...changes } = values;
+  const [row] = await db
+    .insert(activities)
+    .values(values)
+    .onConflictDoUpdate({
+      target: [activities.provider, activities.externalId],
+      set: { ...changes, updatedAt: sql`now()` },
+    })
+    .returning({ id: activities.id, created: sql<boolean>`(xmax = 0)` });
+  if (!row) throw new Error("upsert into activities returned no row");
+  return row;
+}
+
+/** The row an activity and its classification make (also what a linked copy becomes when it takes a row over). */
+export function activityValues(p: UpsertActivity) {
   const a = p.activity;
-  const values = {
+  return {
     athleteId: p.athleteId,
     provider: p.provider,
     externalId: a.id,
@@ -51,17 +67,6 @@ export async function upsertActivity(
     raw: p.raw,
     rawFetchedAt: p.rawFetchedAt,
   };
-  const { athleteId: _athlete, provider: _provider, externalId: _external, ...changes } = values;
-  const [row] = await db
-    .insert(activities)
-    .values(values)
-    .onConflictDoUpdate({
-      target: [activities.provider, activities.externalId],
-      set: { ...changes, updatedAt: sql`now()` },
-    })
-    .returning({ id: activities.id, created: sql<boolean>`(xmax = 0)` });
-  if (!row) throw new Error("upsert into activities returned no row");
-  return row;
 }
 
 /** The athlete's own verdict on an activity, when there is a stored row with one. */

@@ -71,7 +71,9 @@ export async function connectAthlete(db: Executor, key: Buffer, params: ConnectP
         })
         .where(eq(providerConnections.id, existing.id))
         .returning();
-      await updateAthleteProfile(tx, existing.athleteId, { displayName: params.displayName });
+      // Garmin tells no name: reconnecting it keeps the one Strava gave.
+      if (params.displayName !== null)
+        await updateAthleteProfile(tx, existing.athleteId, { displayName: params.displayName });
       const [athlete] = await tx.select().from(athletes).where(eq(athletes.id, existing.athleteId));
       if (!connection || !athlete) throw new Error("connection vanished inside its transaction");
       return { athlete, connection, created: false };

@@ -5,6 +5,7 @@ import { and, eq, ne, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Executor } from "../client.ts";
 import { activities, appState, athletes, dayClassifications, providerConnections } from "../schema/index.ts";
+import { releaseSourceRecords } from "./activity-links.ts";
 import type { Connection } from "./connections.ts";
 import { deleteStravaEventsOfOwner } from "./webhook-inbox.ts";
 
@@ -80,6 +81,8 @@ export async function wipeStravaAthlete(db: Executor, ownerId: string): Promise<
       .for("update");
     if (!connection) return { athleteId: null, athleteDeleted: false, activities: 0, events };
     const athleteId = connection.athleteId;
+    // A run Garmin also sent stays, as Garmin's record.
+    await releaseSourceRecords(tx, athleteId, "strava");
     const deletedActivities = await tx
       .delete(activities)
       .where(and(eq(activities.athleteId, athleteId), eq(activities.provider, "strava")))

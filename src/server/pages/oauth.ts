@@ -3,9 +3,9 @@
 import { html } from "hono/html";
 import type { HtmlEscapedString } from "hono/utils/html";
 
-type Page = HtmlEscapedString | Promise<HtmlEscapedString>;
+export type Page = HtmlEscapedString | Promise<HtmlEscapedString>;
 
-function layout(title: string, body: Page): Page {
+export function layout(title: string, body: Page): Page {
   return html`<!doctype html>
 <html lang="en">
 <head>
@@ -26,7 +26,7 @@ ${body}
 </html>`;
 }
 
-const retry = (href: string, label = "Try again") =>
+export const retry = (href: string, label = "Try again") =>
   html`<p><a class="button" href="${href}">${label}</a></p>`;
 
 /** Why each scope is asked for, in the athlete's terms. */

@@ -10,7 +10,7 @@
 // only once Strava answers 404 for it with the owner's token, and an activity
 // that keeps answering 404 is given up after a few tries.
 import { DelayedError, UnrecoverableError } from "bullmq";
-import { athleteHasActivity, deleteActivityByExternal } from "../../db/repos/activities.ts";
+import { athleteHasSourceRecord, deleteSourceRecord } from "../../db/repos/activity-links.ts";
 import { type Connection, getConnectionByExternal } from "../../db/repos/connections.ts";
 import { wipeStravaAthlete } from "../../db/repos/strava-data.ts";
 import {
@@ -161,7 +161,7 @@ async function athleteEvent(run: EventRun, deps: WorkerDeps): Promise<Outcome> {
 async function deleteEvent(run: EventRun, deps: WorkerDeps, connection: Connection): Promise<Outcome> {
   const { event, row } = run;
   const activityId = event.object_id;
-  if (!(await athleteHasActivity(deps.db, connection.athleteId, "strava", activityId)))
+  if (!(await athleteHasSourceRecord(deps.db, connection.athleteId, "strava", activityId)))
     return run.finish({ status: "ignored", note: "the owner has no stored activity with this id" });
   if (connection.status !== "active")
     return run.finish({
@@ -183,7 +183,8 @@ async function deleteEvent(run: EventRun, deps: WorkerDeps, connection: Connecti
     if (!(err instanceof StravaNotFoundError)) throw err;
   }
 
-  const deleted = await deleteActivityByExternal(deps.db, connection.athleteId, "strava", activityId);
+  // Strava's copy only: the same run from Garmin stays (activity-links.ts).
+  const deleted = await deleteSourceRecord(deps.db, connection.athleteId, "strava", activityId);
   if (deleted)
     await requestReplan(
       deps.queues,

@@ -5,9 +5,10 @@
 // (debounced) re-plan of the athlete.
 import { z } from "zod";
 import type { Database } from "../../db/client.ts";
-import { activitiesBetween, activityOverride, upsertActivity } from "../../db/repos/activities.ts";
+import { activitiesBetween, activityOverride } from "../../db/repos/activities.ts";
+import { storeActivityOnce } from "../../db/repos/activity-links.ts";
 import { adoptTimezoneIfDefault, getAthlete } from "../../db/repos/athletes.ts";
-import type { Connection } from "../../db/repos/connections.ts";
+import type { Connection, Provider } from "../../db/repos/connections.ts";
 import { activeConnectionForWrite } from "../../db/repos/strava-data.ts";
 import type { Activity } from "../../domain/activity.ts";
 import { BASELINE_WINDOW_DAYS, deriveBaseline } from "../../domain/classify/baseline.ts";
@@ -26,10 +27,18 @@ export type ImportResult =
   | { status: "not_owner"; activityId: string }
   | { status: "disconnected"; activityId: string };
 
-/** The classification context of one activity: the athlete's zones, max HR, own override and recent baseline. */
-async function classify(db: Database, athleteId: number, activity: Activity): Promise<Classification> {
+/**
+ * The classification context of one activity: the athlete's zones, max HR, own
+ * override and recent baseline. Garmin's import classifies through it too.
+ */
+export async function classifyForAthlete(
+  db: Database,
+  athleteId: number,
+  activity: Activity,
+  provider: Provider = "strava",
+): Promise<Classification> {
   const athlete = await getAthlete(db, athleteId);
-  const override = await activityOverride(db, "strava", activity.id);
+  const override = await activityOverride(db, provider, activity.id);
   let baseline = null;
   if (activity.sport === "run") {
     const before = new Date(activity.start);
@@ -66,10 +75,11 @@ export async function storeFetchedActivity(
   if (owner.data.athlete.id !== connection.externalAthleteId) return { status: "not_owner", activityId };
 
   const activity = fromStravaActivity(fetched.activity);
-  const classification = await classify(db, connection.athleteId, activity);
+  const classification = await classifyForAthlete(db, connection.athleteId, activity);
   const stored = await db.transaction(async (tx) => {
     if (!(await activeConnectionForWrite(tx, connection.id))) return null;
-    return upsertActivity(tx, {
+    // The same run may have come from Garmin already: stored once (activity-links.ts).
+    return storeActivityOnce(tx, {
       athleteId: connection.athleteId,
       provider: "strava",
       activity,
