@@ -1,8 +1,8 @@
-import type { AthleteActivity } from "../db/repos/overrides.ts";
+import type { StoredActivity } from "../db/repos/activity-rows.ts";
 import { isoWithOffset } from "../domain/time.ts";
 
 /** An activity as the athlete sees it, in their zone, with runstrong's verdict and theirs. */
-export function activityView(a: AthleteActivity, timezone: string) {
+export function activityView(a: StoredActivity, timezone: string) {
   return {
     id: a.id,
     provider: a.provider,

@@ -1,6 +1,8 @@
 // From what is stored about an athlete to the planner's input: pure, so the
 // window and the merging of done and planned runs are unit tested on their own.
-import type { Classification, RunKind, RunSubtype } from "../domain/classify/types.ts";
+import type { StoredActivity as ActivityRow } from "../db/repos/activity-rows.ts";
+import type { StoredSession } from "../db/repos/plans.ts";
+import type { Classification, RunKind } from "../domain/classify/types.ts";
 import type { CurrentPlanSession, PlanInput, PlanRunInput, SessionLetter } from "../domain/plan/input.ts";
 import { expandRunTemplate } from "../domain/plan/run-template.ts";
 import { runTemplateOf, type StoredSettings } from "../domain/settings.ts";
@@ -8,25 +10,16 @@ import { addDays, type LocalDate, localDate, mondayOf } from "../domain/time.ts"
 
 const DAY_MS = 86_400_000;
 
-export interface StoredActivity {
-  name: string;
-  sport: string;
-  startAt: Date;
-  elapsedS: number;
-  kind: string | null;
-  subtype: string | null;
-  confidence: number | null;
-  reasons: string[] | null;
-  kindOverride: string | null;
-}
+/** What the builder reads of a stored activity. */
+export type StoredActivity = Pick<
+  ActivityRow,
+  "name" | "sport" | "startAt" | "elapsedS" | "kind" | "subtype" | "confidence" | "reasons" | "kindOverride"
+>;
 
-export interface StoredPlanSession {
-  sessionKey: string;
-  session: string;
-  startAt: Date;
-  endAt: Date;
-  status: string;
-}
+export type StoredPlanSession = Pick<
+  StoredSession,
+  "sessionKey" | "session" | "startAt" | "endAt" | "status"
+>;
 
 /** A run from the athlete's imported running-plan calendar (planned_runs). */
 export interface StoredPlannedRun {
@@ -79,7 +72,7 @@ function storedClassification(a: StoredActivity): Classification | undefined {
   if (!isRunKind(a.kind)) return undefined;
   return {
     kind: a.kind,
-    subtype: (a.subtype as RunSubtype | null) ?? null, // typed rows: issue 9B
+    subtype: a.subtype,
     confidence: a.confidence ?? 0.5,
     reasons: a.reasons ?? [],
   };

@@ -5,9 +5,8 @@ import type { Exercise } from "../domain/plan/input.ts";
  * back with their keys reordered, and comparisons and answers should not depend
  * on that. Nothing is dropped: keys beyond the four come after them.
  */
-export function exercisesOf(stored: unknown): Exercise[] {
-  // typed rows: issue 9B
-  return (stored as Exercise[]).map(({ name, sets, reps, load, ...rest }) => ({
+export function exercisesOf(stored: readonly Exercise[]): Exercise[] {
+  return stored.map(({ name, sets, reps, load, ...rest }) => ({
     name,
     sets,
     reps,

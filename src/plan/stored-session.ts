@@ -7,13 +7,13 @@ import type { Phase, PlannedSession, SessionLetter } from "../domain/plan/input.
 import { isoWithOffset } from "../domain/time.ts";
 import { comparedExercises, exercisesOf } from "./exercises.ts";
 
-/** The session's letter; only the planner writes the column, and it writes A or B. */
+/** The session's letter (read and checked by the repository). */
 export function letterOf(s: Pick<StoredSession, "session">): SessionLetter {
-  return s.session as SessionLetter; // typed rows: issue 9B
+  return s.session;
 }
 
 export function phaseOf(s: Pick<StoredSession, "phase">): Phase {
-  return s.phase as Phase; // typed rows: issue 9B
+  return s.phase;
 }
 
 /** The session as the diff compares it: key, times, letter, phase and exercises. */

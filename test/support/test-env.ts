@@ -11,6 +11,7 @@ import { createLogger, type Logger } from "../../src/observability/logger.ts";
 import { createMetrics, type Metrics } from "../../src/observability/metrics.ts";
 import { createApp } from "../../src/server/app.ts";
 import { createRedis } from "../../src/workers/connection.ts";
+import type { JobContext, WorkerDeps } from "../../src/workers/context.ts";
 import { closeQueues, createQueues, type Queues } from "../../src/workers/queues.ts";
 import { createTestDatabase, REDIS_URL } from "./databases.ts";
 
@@ -95,4 +96,14 @@ export function testApp(env: TestEnv, now: () => Date = () => new Date()) {
     readiness: [],
     now,
   });
+}
+
+/** What a job handler gets, on this file's database, queues and logs, with the clock `now`. */
+export function workerDeps(env: TestEnv, now: () => Date = () => new Date()): WorkerDeps {
+  return { config: env.config, db: env.pool.db, queues: env.queues, logger: env.logger, now };
+}
+
+/** A job handler's context outside a worker: the first attempt of job `jobId`. */
+export function jobContext(env: TestEnv, jobId = "test"): JobContext {
+  return { jobId, attempt: 1, logger: env.logger };
 }

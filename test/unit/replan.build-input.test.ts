@@ -1,11 +1,17 @@
 import { describe, expect, it } from "vitest";
+import type { ActivityKind } from "../../src/domain/classify/types.ts";
 import { localDate } from "../../src/domain/time.ts";
-import { buildPlanInput, planWindow, type StoredActivity } from "../../src/plan/build-input.ts";
+import {
+  buildPlanInput,
+  planWindow,
+  type StoredActivity,
+  type StoredPlanSession,
+} from "../../src/plan/build-input.ts";
 
 const run = (
   start: string,
   name: string,
-  kind: string | null,
+  kind: ActivityKind | null,
   extra: Partial<StoredActivity> = {},
 ): StoredActivity => ({
   name,
@@ -199,7 +205,7 @@ describe("buildPlanInput with an imported running plan", () => {
 
 describe("sessions the athlete marked done", () => {
   const now = new Date("2026-12-08T10:00:00Z");
-  const done = {
+  const done: StoredPlanSession = {
     sessionKey: "k-done",
     session: "A",
     startAt: new Date("2026-12-08T11:00:00Z"),

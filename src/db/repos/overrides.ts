@@ -1,49 +1,24 @@
 // What an athlete changes by hand: their verdict on a run, and new plan versions
 // that record a session moved, done or skipped.
 import { and, desc, eq, gte } from "drizzle-orm";
+import type { RunKind } from "../../domain/classify/types.ts";
 import { type Executor, withTransaction } from "../client.ts";
 import { activities } from "../schema/index.ts";
+import { readActivity, type StoredActivity, storedActivityColumns } from "./activity-rows.ts";
 import { insertPlanVersionOn, type NewPlanVersion } from "./plans.ts";
-
-export interface AthleteActivity {
-  id: number;
-  provider: string;
-  name: string;
-  sport: string;
-  startAt: Date;
-  elapsedS: number;
-  kind: string | null;
-  subtype: string | null;
-  confidence: number | null;
-  reasons: string[] | null;
-  kindOverride: string | null;
-}
-
-const activityColumns = {
-  id: activities.id,
-  provider: activities.provider,
-  name: activities.name,
-  sport: activities.sport,
-  startAt: activities.startAt,
-  elapsedS: activities.elapsedS,
-  kind: activities.kind,
-  subtype: activities.subtype,
-  confidence: activities.confidence,
-  reasons: activities.reasons,
-  kindOverride: activities.kindOverride,
-};
 
 /** The athlete's activities that started at or after `since`, newest first. */
 export async function recentActivities(
   db: Executor,
   athleteId: number,
   since: Date,
-): Promise<AthleteActivity[]> {
-  return db
-    .select(activityColumns)
+): Promise<StoredActivity[]> {
+  const rows = await db
+    .select(storedActivityColumns)
     .from(activities)
     .where(and(eq(activities.athleteId, athleteId), gte(activities.startAt, since)))
     .orderBy(desc(activities.startAt), desc(activities.id));
+  return rows.map(readActivity);
 }
 
 /** One activity, only if it is this athlete's: another athlete's reads as absent. */
@@ -51,27 +26,27 @@ export async function activityOfAthlete(
   db: Executor,
   athleteId: number,
   activityId: number,
-): Promise<AthleteActivity | null> {
+): Promise<StoredActivity | null> {
   const [row] = await db
-    .select(activityColumns)
+    .select(storedActivityColumns)
     .from(activities)
     .where(and(eq(activities.id, activityId), eq(activities.athleteId, athleteId)));
-  return row ?? null;
+  return row ? readActivity(row) : null;
 }
 
 export async function setKindOverride(
   db: Executor,
   athleteId: number,
   activityId: number,
-  kind: "easy" | "quality" | null,
+  kind: RunKind | null,
   at: Date,
-): Promise<AthleteActivity | null> {
+): Promise<StoredActivity | null> {
   const [row] = await db
     .update(activities)
     .set({ kindOverride: kind, updatedAt: at })
     .where(and(eq(activities.id, activityId), eq(activities.athleteId, athleteId)))
-    .returning(activityColumns);
-  return row ?? null;
+    .returning(storedActivityColumns);
+  return row ? readActivity(row) : null;
 }
 
 export { PlanChangedError } from "./plans.ts";

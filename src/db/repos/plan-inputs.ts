@@ -1,23 +1,7 @@
 import { and, asc, eq, gte, lt } from "drizzle-orm";
 import type { Executor } from "../client.ts";
 import { activities } from "../schema/index.ts";
-
-export interface ActivityForPlanning {
-  id: number;
-  provider: string;
-  externalId: string;
-  name: string;
-  sport: string;
-  startAt: Date;
-  movingS: number;
-  elapsedS: number;
-  kind: string | null;
-  subtype: string | null;
-  confidence: number | null;
-  reasons: string[] | null;
-  kindOverride: string | null;
-  summary: unknown;
-}
+import { readActivity, type StoredActivity, storedActivityColumns } from "./activity-rows.ts";
 
 /** An athlete's activities that started in [from, to), oldest first. */
 export async function activitiesBetween(
@@ -25,27 +9,13 @@ export async function activitiesBetween(
   athleteId: number,
   from: Date,
   to: Date,
-): Promise<ActivityForPlanning[]> {
-  return db
-    .select({
-      id: activities.id,
-      provider: activities.provider,
-      externalId: activities.externalId,
-      name: activities.name,
-      sport: activities.sport,
-      startAt: activities.startAt,
-      movingS: activities.movingS,
-      elapsedS: activities.elapsedS,
-      kind: activities.kind,
-      subtype: activities.subtype,
-      confidence: activities.confidence,
-      reasons: activities.reasons,
-      kindOverride: activities.kindOverride,
-      summary: activities.summary,
-    })
+): Promise<StoredActivity[]> {
+  const rows = await db
+    .select(storedActivityColumns)
     .from(activities)
     .where(
       and(eq(activities.athleteId, athleteId), gte(activities.startAt, from), lt(activities.startAt, to)),
     )
     .orderBy(asc(activities.startAt));
+  return rows.map(readActivity);
 }

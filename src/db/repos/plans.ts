@@ -1,16 +1,33 @@
 import { and, asc, desc, eq, gte, isNull, lte, max, sql } from "drizzle-orm";
+import type { DayKind } from "../../domain/classify/types.ts";
+import type { Exercise, Phase, SessionLetter, UnplacedSession } from "../../domain/plan/input.ts";
 import type { Database, Executor, Transaction } from "../client.ts";
+import {
+  dayKind,
+  exercises,
+  phase,
+  readColumn,
+  reasons,
+  type SessionStatus,
+  type StoredCause,
+  type StoredChange,
+  sessionLetter,
+  sessionStatus,
+  storedCause,
+  storedChanges,
+  unplaced,
+} from "../columns.ts";
 import { dayClassifications, plannedSessions, planVersions } from "../schema/index.ts";
 
 export interface StoredSession {
   sessionKey: string;
-  session: string;
-  phase: string;
+  session: SessionLetter;
+  phase: Phase;
   startAt: Date;
   endAt: Date;
-  exercises: unknown;
+  exercises: Exercise[];
   reasons: string[];
-  status: string;
+  status: SessionStatus;
   pinned: boolean;
   sequence: number;
 }
@@ -20,9 +37,9 @@ export interface StoredPlan {
   version: number;
   windowFrom: string;
   windowTo: string;
-  cause: unknown;
-  diff: unknown;
-  unplaced: unknown;
+  cause: StoredCause;
+  diff: StoredChange[];
+  unplaced: UnplacedSession[];
   createdAt: Date;
   publishedAt: Date | null;
   sessions: StoredSession[];
@@ -41,6 +58,30 @@ const sessionColumns = {
   sequence: plannedSessions.sequence,
 };
 
+function readSession(row: StoredSession): StoredSession {
+  const at = (column: string) => ({ table: "planned_sessions", column, row: row.sessionKey });
+  return {
+    ...row,
+    session: readColumn(sessionLetter, row.session, at("session")),
+    phase: readColumn(phase, row.phase, at("phase")),
+    exercises: readColumn(exercises, row.exercises, at("exercises")),
+    reasons: readColumn(reasons, row.reasons, at("reasons")),
+    status: readColumn(sessionStatus, row.status, at("status")),
+  };
+}
+
+const versionColumn = (row: { id: number }, column: string) => ({
+  table: "plan_versions",
+  column,
+  row: row.id,
+});
+const readCause = (row: { id: number; cause: unknown }) =>
+  readColumn(storedCause, row.cause, versionColumn(row, "cause"));
+const readDiff = (row: { id: number; diff: unknown }) =>
+  readColumn(storedChanges, row.diff, versionColumn(row, "diff"));
+const readUnplaced = (row: { id: number; unplaced: unknown }) =>
+  readColumn(unplaced, row.unplaced, versionColumn(row, "unplaced"));
+
 /** The athlete's newest plan version with its sessions in time order, or null before the first plan. */
 export async function latestPlan(db: Executor, athleteId: number): Promise<StoredPlan | null> {
   const [version] = await db
@@ -55,16 +96,22 @@ export async function latestPlan(db: Executor, athleteId: number): Promise<Store
     .from(plannedSessions)
     .where(eq(plannedSessions.planVersionId, version.id))
     .orderBy(asc(plannedSessions.startAt));
-  return { ...version, sessions };
+  return {
+    ...version,
+    cause: readCause(version),
+    diff: readDiff(version),
+    unplaced: readUnplaced(version),
+    sessions: sessions.map(readSession),
+  };
 }
 
 export interface NewPlanVersion {
   athleteId: number;
   windowFrom: string;
   windowTo: string;
-  cause: unknown;
-  diff: unknown;
-  unplaced: unknown;
+  cause: StoredCause;
+  diff: StoredChange[];
+  unplaced: UnplacedSession[];
   sessions: StoredSession[];
 }
 
@@ -136,22 +183,24 @@ export async function markPublished(db: Executor, planVersionId: number, at: Dat
 export async function unpublishedVersions(
   db: Executor,
   athleteId: number,
-): Promise<{ id: number; version: number; diff: unknown }[]> {
-  return db
+): Promise<{ id: number; version: number; diff: StoredChange[] }[]> {
+  const rows = await db
     .select({ id: planVersions.id, version: planVersions.version, diff: planVersions.diff })
     .from(planVersions)
     .where(and(eq(planVersions.athleteId, athleteId), isNull(planVersions.publishedAt)))
     .orderBy(asc(planVersions.version));
+  return rows.map((v) => ({ ...v, diff: readDiff(v) }));
 }
 
 export async function planVersionById(db: Database, id: number) {
   const [row] = await db.select().from(planVersions).where(eq(planVersions.id, id));
-  return row ?? null;
+  return row ? { ...row, cause: readCause(row), diff: readDiff(row), unplaced: readUnplaced(row) } : null;
 }
 
 export async function planHistory(db: Executor, athleteId: number, limit: number) {
-  return db
+  const rows = await db
     .select({
+      id: planVersions.id,
       version: planVersions.version,
       createdAt: planVersions.createdAt,
       windowFrom: planVersions.windowFrom,
@@ -163,11 +212,12 @@ export async function planHistory(db: Executor, athleteId: number, limit: number
     .where(eq(planVersions.athleteId, athleteId))
     .orderBy(desc(planVersions.version))
     .limit(limit);
+  return rows.map(({ id, ...v }) => ({ ...v, cause: readCause({ id, ...v }), diff: readDiff({ id, ...v }) }));
 }
 
 export interface DayVerdict {
   date: string;
-  kind: string;
+  kind: DayKind;
   confidence: number;
   reasons: string[];
 }
@@ -200,7 +250,7 @@ export async function dayVerdictsBetween(
   from: string,
   to: string,
 ): Promise<DayVerdict[]> {
-  return db
+  const rows = await db
     .select({
       date: dayClassifications.date,
       kind: dayClassifications.kind,
@@ -216,4 +266,12 @@ export async function dayVerdictsBetween(
       ),
     )
     .orderBy(asc(dayClassifications.date));
+  return rows.map((d) => {
+    const at = (column: string) => ({ table: "day_classifications", column, row: d.date });
+    return {
+      ...d,
+      kind: readColumn(dayKind, d.kind, at("kind")),
+      reasons: readColumn(reasons, d.reasons, at("reasons")),
+    };
+  });
 }

@@ -11,6 +11,8 @@ import {
   timestamp,
   unique,
 } from "drizzle-orm/pg-core";
+import type { Sport } from "../../domain/activity.ts";
+import type { ActivityKind, DayKind } from "../../domain/classify/types.ts";
 import { athletes } from "./athletes.ts";
 import { provider } from "./connections.ts";
 
@@ -31,7 +33,7 @@ export const activities = pgTable(
     provider: provider("provider").notNull(),
     externalId: text("external_id").notNull(),
     name: text("name").notNull(),
-    sport: text("sport").notNull(),
+    sport: text("sport").$type<Sport>().notNull(),
     sportType: text("sport_type").notNull(),
     startAt: timestamp("start_at", { withTimezone: true }).notNull(),
     localDate: date("local_date").notNull(),
@@ -42,7 +44,7 @@ export const activities = pgTable(
     avgHr: real("avg_hr"),
     maxHr: real("max_hr"),
     /** "easy" | "quality" | "strength" | "other", with the evidence behind it */
-    kind: text("kind"),
+    kind: text("kind").$type<ActivityKind>(),
     subtype: text("subtype"),
     confidence: real("confidence"),
     reasons: jsonb("reasons").$type<string[]>(),
@@ -69,7 +71,7 @@ export const dayClassifications = pgTable(
       .notNull()
       .references(() => athletes.id, { onDelete: "cascade" }),
     date: date("date").notNull(),
-    kind: text("kind").notNull(),
+    kind: text("kind").$type<DayKind>().notNull(),
     confidence: real("confidence").notNull(),
     reasons: jsonb("reasons").$type<string[]>().notNull(),
     computedAt: timestamp("computed_at", { withTimezone: true }).notNull().defaultNow(),

@@ -12,6 +12,8 @@ import {
   unique,
   uuid,
 } from "drizzle-orm/pg-core";
+import type { Exercise, Phase, SessionLetter, UnplacedSession } from "../../domain/plan/input.ts";
+import type { SessionStatus, StoredCause, StoredChange } from "../columns.ts";
 import { athletes } from "./athletes.ts";
 
 /**
@@ -29,9 +31,9 @@ export const planVersions = pgTable(
     version: integer("version").notNull(),
     windowFrom: date("window_from").notNull(),
     windowTo: date("window_to").notNull(),
-    cause: jsonb("cause").notNull(),
-    diff: jsonb("diff").notNull(),
-    unplaced: jsonb("unplaced").notNull(),
+    cause: jsonb("cause").$type<StoredCause>().notNull(),
+    diff: jsonb("diff").$type<StoredChange[]>().notNull(),
+    unplaced: jsonb("unplaced").$type<UnplacedSession[]>().notNull(),
     /** set once the plan-changed job has been handed to destinations and notifications */
     publishedAt: timestamp("published_at", { withTimezone: true }),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
@@ -55,13 +57,13 @@ export const plannedSessions = pgTable(
       .notNull()
       .references(() => athletes.id, { onDelete: "cascade" }),
     sessionKey: uuid("session_key").notNull(),
-    session: text("session").notNull(),
-    phase: text("phase").notNull(),
+    session: text("session").$type<SessionLetter>().notNull(),
+    phase: text("phase").$type<Phase>().notNull(),
     startAt: timestamp("start_at", { withTimezone: true }).notNull(),
     endAt: timestamp("end_at", { withTimezone: true }).notNull(),
-    exercises: jsonb("exercises").notNull(),
+    exercises: jsonb("exercises").$type<Exercise[]>().notNull(),
     reasons: jsonb("reasons").$type<string[]>().notNull(),
-    status: text("status").notNull().default("planned"),
+    status: text("status").$type<SessionStatus>().notNull().default("planned"),
     pinned: boolean("pinned").notNull().default(false),
     sequence: integer("sequence").notNull().default(0),
   },

@@ -2,6 +2,7 @@
 // with what caused it (in a sentence too) and what changed, as the sentences the
 // athlete was told.
 import type { Hono } from "hono";
+import type { StoredChange } from "../../db/columns.ts";
 import { planHistory } from "../../db/repos/plans.ts";
 import { type ReplanCause, replanCause } from "../../plan/cause.ts";
 import type { AppDeps, AppEnv } from "../deps.ts";
@@ -33,13 +34,8 @@ export function describeCause(cause: ReplanCause): string {
   }
 }
 
-function changesOf(diff: unknown): { type: string; sentence: string }[] {
-  if (!Array.isArray(diff)) return [];
-  return diff.flatMap((c) =>
-    c && typeof c === "object" && typeof c.sentence === "string"
-      ? [{ type: String(c.type ?? "changed"), sentence: c.sentence as string }]
-      : [],
-  );
+function changesOf(diff: readonly StoredChange[]): { type: string; sentence: string }[] {
+  return diff.map(({ type, sentence }) => ({ type, sentence }));
 }
 
 export function registerApiPlanHistory(app: Hono<AppEnv>, deps: AppDeps): void {

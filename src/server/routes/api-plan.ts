@@ -11,7 +11,7 @@
 // read: Strava data is shown to its owner only.
 import type { Hono } from "hono";
 import { dayVerdictsBetween, latestPlan } from "../../db/repos/plans.ts";
-import type { PlanOutput, UnplacedSession } from "../../domain/plan/input.ts";
+import type { PlanOutput } from "../../domain/plan/input.ts";
 import { planStrength } from "../../domain/plan/plan.ts";
 import { addDays, localDate } from "../../domain/time.ts";
 import { loadPlanInput } from "../../plan/load-input.ts";
@@ -53,11 +53,11 @@ export function registerApiPlan(app: Hono<AppEnv>, deps: AppDeps): void {
     const plan: PlanOutput = {
       days: days.map((d) => ({
         date: d.date,
-        kind: d.kind as PlanOutput["days"][number]["kind"],
+        kind: d.kind,
         reasons: d.reasons,
       })),
       sessions: current.sessions.map((s) => plannedSessionOf(s, tz)),
-      unplaced: current.unplaced as UnplacedSession[],
+      unplaced: current.unplaced,
     };
     return c.json({
       ...cutToDays(plan, today, last, tz),

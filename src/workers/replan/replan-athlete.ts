@@ -143,7 +143,7 @@ export async function replanAthlete(
         athleteId: athlete.id,
         planVersionId: v.id,
         version: v.version,
-        changes: v.diff as JobPayload<"plan-changed">["changes"],
+        changes: v.diff,
       },
       { jobId: planChangedJobId(deps.queues, v.id) },
     );
