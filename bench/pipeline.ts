@@ -33,6 +33,10 @@
 // Workers run at WORKER_CONCURRENCY (the config's default 4) unless --concurrency.
 //
 // Target (issue 5): p95 < 2 s.
+//
+// The push (issue 10, bench/_push.ts): every athlete also has Garmin connected, and
+// `push` gives POST sent -> the moved session's workout scheduled at a Garmin
+// stand-in that answers after `--latency` ms too.
 
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
@@ -55,6 +59,7 @@ import { webhookPath } from "../src/server/webhook-path.ts";
 import { enqueue, type Queues } from "../src/workers/queues.ts";
 import { type RunningWorkers, startWorkers } from "../src/workers/run-workers.ts";
 import { registerSchedules } from "../src/workers/schedules.ts";
+import { type GarminSim, linkGarmin, pushFigures, startGarminSim } from "./_push.ts";
 import { type BenchStack, withBenchStack } from "./_stack.ts";
 
 const SUBSCRIPTION_ID = 120_475;
@@ -703,6 +708,7 @@ async function run(
   o: Options,
   deadline: number,
   loadAvg1m: number,
+  garmin: GarminSim,
 ): Promise<object> {
   const { config, pool, redis, queues, prefix } = stack;
   // Logs go where production's would, minus the disk: serialized, then dropped.
@@ -718,6 +724,12 @@ async function run(
   let firstFailure: string | null = null;
   try {
     const athletes = await seedAthletes(pool.db, config.secrets.tokenEncryptionKey, o.athletes);
+    // Garmin too, so each plan change goes on to the watch (bench/_push.ts).
+    await linkGarmin(
+      pool.db,
+      config.secrets.tokenEncryptionKey,
+      athletes.map((a) => a.id),
+    );
     server = await listen(
       createApp({ config, db: pool.db, queues, logger, metrics, readiness: [], now }),
       0,
@@ -872,6 +884,7 @@ async function run(
         replanTxToSeen: p50p95(stage.replanTxToSeen),
         postToReplanTx: p50p95(stage.postToReplanTx),
       },
+      push: await pushFigures({ queues, sql: probe.sql, garmin, events: withVersion, deadline }),
       jobsMeasured: await jobTimes(metrics),
       jobFailures: { ...failures, ...(firstFailure ? { first: firstFailure } : {}) },
       // This process: app, workers, the Strava stand-in and the load; Postgres and Redis not included.
@@ -909,6 +922,7 @@ export async function main(args: string[]): Promise<object> {
   );
   lastResort.unref();
   const fake = await startFakeStrava(o.latencyMs);
+  const garmin = await startGarminSim(o.latencyMs);
   try {
     return await withBenchStack(
       {
@@ -920,12 +934,14 @@ export async function main(args: string[]): Promise<object> {
         STRAVA_VERIFY_TOKEN: "bench-verify-token",
         STRAVA_WEBHOOK_SECRET: randomBytes(24).toString("hex"),
         REPLAN_DEBOUNCE_MS: "0",
+        GARMIN_API_BASE_URL: garmin.url,
         ...(o.concurrency !== null ? { WORKER_CONCURRENCY: String(o.concurrency) } : {}),
       },
-      (stack) => run(stack, fake, o, deadline, loadAvg1m),
+      (stack) => run(stack, fake, o, deadline, loadAvg1m, garmin),
     );
   } finally {
     await fake.close();
+    await garmin.close();
     clearTimeout(lastResort);
   }
 }
