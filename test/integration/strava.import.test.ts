@@ -137,9 +137,11 @@ describe("a just-uploaded activity", () => {
       // The job waits (delayed, no attempt used) instead of failing; skip the wait.
       const job = await vi.waitFor(
         async () => {
+          if (fake.count("GET", /^\/activities\/7004$/) < wanted) throw new Error("not asked yet");
+          if ((await env.queues.strava.getJobState(jobId)) !== "delayed") throw new Error("not delayed yet");
+          // Read only now: a job read before it moved to delayed still carries its old delay.
           const j = await env.queues.strava.getJob(jobId);
-          if (!j || !(await j.isDelayed()) || fake.count("GET", /^\/activities\/7004$/) < wanted)
-            throw new Error("not delayed yet");
+          if (!j) throw new Error("job gone");
           return j;
         },
         { timeout: 5_000, interval: 25 },
