@@ -4,6 +4,7 @@
 // keyed by Garmin's user id, an athlete may start with Garmin alone or link it to
 // the athlete already signed in; tokens refresh early under a lock; a disconnect
 // tells Garmin (DELETE /user/registration) and deletes the Garmin data.
+import { createHash } from "node:crypto";
 import { and, count, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { getConnectionByExternal, readTokens } from "../../src/db/repos/connections.ts";
@@ -14,7 +15,7 @@ import { GARMIN_DISCONNECT_PATH } from "../../src/server/routes/api-garmin-disco
 import { SESSION_COOKIE, sessionToken } from "../../src/server/session.ts";
 import { garminApiFor } from "../../src/workers/garmin/as-athlete.ts";
 import { freshGarminToken } from "../../src/workers/garmin/tokens.ts";
-import { seedActivity } from "../support/builders.ts";
+import { seedActivity, seedAthlete } from "../support/builders.ts";
 import {
   GARMIN_API,
   GARMIN_AUTHORIZE_URL,
@@ -77,7 +78,6 @@ describe("connect Garmin", () => {
     const exchange = fake.requests.find((r) => r.form?.get("grant_type") === "authorization_code");
     const verifier = exchange?.form?.get("code_verifier") ?? "";
     expect(verifier).toMatch(/^[A-Za-z0-9._~-]{43,128}$/);
-    const { createHash } = await import("node:crypto");
     expect(createHash("sha256").update(verifier).digest("base64url")).toBe(q.get("code_challenge"));
     // The verifier never travelled through the browser.
     expect(location.toString()).not.toContain(verifier);
@@ -147,7 +147,6 @@ describe("connect Garmin", () => {
 });
 
 async function seedActivityOwner(): Promise<number> {
-  const { seedAthlete } = await import("../support/builders.ts");
   return (await seedAthlete(db)).id;
 }
 
