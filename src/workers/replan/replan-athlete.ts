@@ -4,16 +4,20 @@ import { type Athlete, getAthlete } from "../../db/repos/athletes.ts";
 import {
   insertPlanVersionOn,
   latestPlan,
+  type StoredPlan,
   type StoredSession,
   saveDayClassifications,
   unpublishedVersions,
 } from "../../db/repos/plans.ts";
 import { setSettingIfAbsent } from "../../db/repos/settings.ts";
-import { planContextOf } from "../../domain/plan/context.ts";
+import { type PlanContext, planContextOf } from "../../domain/plan/context.ts";
 import { diffPlans } from "../../domain/plan/diff.ts";
+import type { PlanOutput } from "../../domain/plan/input.ts";
 import { planWithContext } from "../../domain/plan/plan.ts";
 import { readStoredSettings } from "../../domain/settings.ts";
 import { localDate } from "../../domain/time.ts";
+import type { PlanWindow } from "../../plan/build-input.ts";
+import type { ReplanCause } from "../../plan/cause.ts";
 import { loadPlanInput } from "../../plan/load-input.ts";
 import { sameSession, sessionRef } from "../../plan/stored-session.ts";
 import { ensureRollForward } from "../athlete-schedules.ts";
@@ -60,9 +64,43 @@ export async function replanAthlete(
   deps: WorkerDeps,
   ctx: JobContext,
 ): Promise<ReplanResult> {
-  const athlete = await getAthlete(deps.db, payload.athleteId);
+  const { athlete, current, now } = await loadAthletePlan(deps, payload.athleteId);
+  const { input, window } = await loadPlanInput(deps.db, athlete, current?.sessions ?? [], now);
+  const planCtx = planContextOf(input);
+  const output = planWithContext(planCtx);
+  const next = nextPlan(current, output, planCtx);
+  const result = await storePlan(deps, {
+    athlete,
+    current,
+    now,
+    window,
+    output,
+    planCtx,
+    next,
+    cause: payload.cause,
+  });
+  await handOverUnpublished(deps, athlete.id);
+  ctx.logger.child({ athleteId: athlete.id }).info(
+    {
+      changed: result.changed,
+      version: result.version,
+      sessions: output.sessions.length,
+      unplaced: output.unplaced.length,
+      cause: payload.cause.type,
+    },
+    result.changed ? "plan changed" : "plan unchanged",
+  );
+  return { ...result, sessions: output.sessions.length };
+}
+
+/**
+ * The athlete, their current plan and the time the re-plan plans from. Also keeps
+ * the athlete's clocks in step: the form-learning start and the roll-forward.
+ */
+async function loadAthletePlan(deps: WorkerDeps, athleteId: number) {
+  const athlete = await getAthlete(deps.db, athleteId);
   // The athlete was deleted (deauthorized) after the job was queued: nothing to plan.
-  if (!athlete) throw new UnrecoverableError(`athlete ${payload.athleteId} no longer exists`);
+  if (!athlete) throw new UnrecoverableError(`athlete ${athleteId} no longer exists`);
   const now = deps.now();
   await startLiftingClock(deps, athlete, now);
   const [current] = await Promise.all([
@@ -70,11 +108,16 @@ export async function replanAthlete(
     // A new athlete, or one whose zone changed (chosen, or adopted from an activity), gets the roll-forward at 03:30 in it.
     ensureRollForward(deps.queues, athlete),
   ]);
-  const { input, window } = await loadPlanInput(deps.db, athlete, current?.sessions ?? [], now);
-  const planCtx = planContextOf(input);
-  const output = planWithContext(planCtx);
-  const log = ctx.logger.child({ athleteId: athlete.id });
+  return { athlete, current, now };
+}
 
+/**
+ * The planner's sessions as stored sessions, continuing the current plan's (same
+ * key, status and pin; the sequence up when it changed), with the sessions the
+ * athlete marked done kept as they are; the diff against the current plan; and
+ * whether anything changed that the athlete would see.
+ */
+function nextPlan(current: StoredPlan | null, output: PlanOutput, planCtx: PlanContext) {
   const previous = new Map((current?.sessions ?? []).map((s) => [s.sessionKey, s]));
   const sessions: StoredSession[] = [
     ...output.sessions.map((s) => {
@@ -103,8 +146,29 @@ export async function replanAthlete(
   // reason alone stores nothing.
   const changed =
     !current || diff.length > 0 || JSON.stringify(current.unplaced) !== JSON.stringify(output.unplaced);
+  return { sessions, diff, changed };
+}
 
-  const result = await deps.db.transaction(async (tx) => {
+/**
+ * In one transaction: the day verdicts, and the new version only when the plan
+ * changed, on top of the version it was computed from (a version stored meanwhile
+ * fails it with PlanChangedError, and the job retries on the newer plan).
+ */
+async function storePlan(
+  deps: WorkerDeps,
+  p: {
+    athlete: Athlete;
+    current: StoredPlan | null;
+    now: Date;
+    window: PlanWindow;
+    output: PlanOutput;
+    planCtx: PlanContext;
+    next: ReturnType<typeof nextPlan>;
+    cause: ReplanCause;
+  },
+): Promise<Omit<ReplanResult, "sessions">> {
+  const { athlete, current, output, planCtx, next } = p;
+  return deps.db.transaction(async (tx) => {
     await saveDayClassifications(
       tx,
       athlete.id,
@@ -114,24 +178,29 @@ export async function replanAthlete(
         confidence: planCtx.dayOf(d.date).confidence,
         reasons: d.reasons,
       })),
-      now,
+      p.now,
     );
-    if (!changed) return { changed: false, version: current?.version ?? null, changes: 0 };
+    if (!next.changed) return { changed: false, version: current?.version ?? null, changes: 0 };
     const stored = await insertPlanVersionOn(tx, current?.version ?? 0, {
       athleteId: athlete.id,
-      windowFrom: window.from,
-      windowTo: window.to,
-      cause: payload.cause,
-      diff,
+      windowFrom: p.window.from,
+      windowTo: p.window.to,
+      cause: p.cause,
+      diff: next.diff,
       unplaced: output.unplaced,
-      sessions,
+      sessions: next.sessions,
     });
-    return { changed: true, version: stored.version, changes: diff.length };
+    return { changed: true, version: stored.version, changes: next.diff.length };
   });
+}
 
-  // After the commit: a crash here leaves the version unpublished, and the retry
-  // (or the next re-plan) finds it; the job id makes a second hand-over harmless.
-  for (const v of await unpublishedVersions(deps.db, athlete.id)) {
+/**
+ * After the commit: each version not yet handed over goes to the plan-changed job.
+ * A crash before this leaves the version unpublished, and the retry (or the next
+ * re-plan) finds it; the job id makes a second hand-over harmless.
+ */
+async function handOverUnpublished(deps: WorkerDeps, athleteId: number): Promise<void> {
+  for (const v of await unpublishedVersions(deps.db, athleteId)) {
     // A hand-over that failed for good is kept a week, and BullMQ ignores an add
     // under its id: remove it, so this re-plan hands the version over again.
     const earlier = await deps.queues["plan-events"].getJob(planChangedJobId(deps.queues, v.id));
@@ -139,24 +208,8 @@ export async function replanAthlete(
     await enqueue(
       deps.queues,
       "plan-changed",
-      {
-        athleteId: athlete.id,
-        planVersionId: v.id,
-        version: v.version,
-        changes: v.diff,
-      },
+      { athleteId, planVersionId: v.id, version: v.version, changes: v.diff },
       { jobId: planChangedJobId(deps.queues, v.id) },
     );
   }
-  log.info(
-    {
-      changed: result.changed,
-      version: result.version,
-      sessions: output.sessions.length,
-      unplaced: output.unplaced.length,
-      cause: payload.cause.type,
-    },
-    result.changed ? "plan changed" : "plan unchanged",
-  );
-  return { ...result, sessions: output.sessions.length };
 }
