@@ -35,6 +35,9 @@ const deps = workerDeps(env, () => now);
 
 const MOVED = "Strength A moved from Wed 18:00 to Thu 18:00: Wednesday's 07:00 run was a quality session";
 
+// biome-ignore lint/suspicious/noExplicitAny: the tests read JSON answers by path
+const json = async (res: Response): Promise<Record<string, any>> => (await json(res)) as Record<string, any>;
+
 async function call(athleteId: number | null, method: string, path: string, init: RequestInit = {}) {
   const headers = new Headers(init.headers);
   if (athleteId !== null)
@@ -47,7 +50,7 @@ async function patchSettings(athleteId: number, body: unknown) {
     headers: { "content-type": "application/json" },
     body: JSON.stringify(body),
   });
-  return { status: res.status, body: await res.json() };
+  return { status: res.status, body: await json(res) };
 }
 
 /** Runs the athlete's queued notices (the confirmation mail) as the worker would. */
@@ -80,14 +83,14 @@ describe("the athlete's address", () => {
     // A forged token confirms nothing.
     const forged = await call(null, "GET", `/email/confirm?token=${"x".repeat(40)}.${"y".repeat(43)}`);
     expect(forged.status).toBe(400);
-    expect((await forged.json()).error.code).toBe("bad_request");
+    expect((await json(forged)).error.code).toBe("bad_request");
 
     const confirmed = await call(null, "GET", new URL(link ?? "").pathname + new URL(link ?? "").search, {
       headers: { accept: "text/html" },
     });
     expect(confirmed.status).toBe(200);
     expect(await confirmed.text()).toContain("Address confirmed");
-    const view = await (await call(athlete.id, "GET", "/api/settings")).json();
+    const view = await json(await call(athlete.id, "GET", "/api/settings"));
     expect(view).toMatchObject({ email: "runner.one@example.org", emailConfirmed: true });
 
     // Changing the address asks again, and the old address's link no longer confirms.

@@ -38,6 +38,9 @@ const app = testApp(env, () => now);
 const deps = workerDeps(env, () => now);
 
 const MOVED = "Strength A moved from Wed 18:00 to Thu 18:00: Wednesday's 07:00 run was a quality session";
+
+// biome-ignore lint/suspicious/noExplicitAny: the tests read JSON answers by path
+const json = async (res: Response): Promise<Record<string, any>> => (await json(res)) as Record<string, any>;
 const SKIPPED = "Strength B moved from Fri 18:00 to Sat 10:00: Friday is now a rest day";
 
 function call(athleteId: number | null, method: string, path: string, body?: unknown, on = app) {
@@ -49,7 +52,7 @@ function call(athleteId: number | null, method: string, path: string, body?: unk
 
 describe("push subscriptions", () => {
   it("are taken as PushSubscription.toJSON(), listed without their keys, and removed by endpoint", async () => {
-    const key = await (await call(null, "GET", "/api/push/vapid-public-key")).json();
+    const key = await json(await call(null, "GET", "/api/push/vapid-public-key"));
     expect(key).toEqual({ publicKey: env.config.push.vapidPublicKey });
     expect(Buffer.from(key.publicKey, "base64url")).toHaveLength(65);
 
@@ -69,7 +72,7 @@ describe("push subscriptions", () => {
       keys: { p256dh: "AAAA", auth: browser.auth },
     });
     expect(bad.status).toBe(400);
-    expect((await bad.json()).error.details.fields[0].field).toBe("keys.p256dh");
+    expect((await json(bad)).error.details.fields[0].field).toBe("keys.p256dh");
 
     // Without OUTBOUND_ALLOW_PRIVATE a local endpoint is refused, as is plain http.
     const fenced = createApp({
@@ -89,11 +92,11 @@ describe("push subscriptions", () => {
       fenced,
     );
     expect(local.status).toBe(400);
-    expect((await local.json()).error.message).toMatch(/refusing to send to 127\.0\.0\.1/);
+    expect((await json(local)).error.message).toMatch(/refusing to send to 127\.0\.0\.1/);
     const http = await call(athlete.id, "POST", "/api/push-subscriptions", subscription, fenced);
-    expect((await http.json()).error.message).toMatch(/https/);
+    expect((await json(http)).error.message).toMatch(/https/);
 
-    const list = await (await call(athlete.id, "GET", "/api/push-subscriptions")).json();
+    const list = await json(await call(athlete.id, "GET", "/api/push-subscriptions"));
     expect(list.subscriptions).toEqual([
       { endpoint: subscription.endpoint, createdAt: expect.any(String), failureCount: 0 },
     ]);

@@ -10,7 +10,12 @@ import { JOBS } from "../../src/workers/jobs.ts";
 import { notifyProcessor } from "../../src/workers/processors/notify.ts";
 import type { TestEnv } from "./test-env.ts";
 
-export function session(key: string, start: string, minutes = 45, letter = "A"): StoredSession {
+export function session(
+  key: string,
+  start: string,
+  minutes = 45,
+  letter: StoredSession["session"] = "A",
+): StoredSession {
   const startAt = new Date(start);
   return {
     sessionKey: key,
