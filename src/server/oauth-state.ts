@@ -9,10 +9,11 @@
 // PKCE (Garmin): the code verifier is derived from the nonce under SESSION_SECRET,
 // so it never travels in a URL and needs no storage of its own; the challenge
 // sent to the provider is base64url(sha256(verifier)).
-import { createHash, createHmac, timingSafeEqual } from "node:crypto";
+import { createHmac } from "node:crypto";
 import type { Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import type { Config } from "../config.ts";
+import { secretsEqual } from "../security/compare.ts";
 import { randomToken, signToken, verifyToken } from "../security/crypto.ts";
 import { secureCookies } from "./session.ts";
 
@@ -29,11 +30,6 @@ export interface OAuthStateOptions {
 export type StateCheck =
   | { ok: true; nonce: string }
   | { ok: false; hasState: boolean; hasCookie: boolean; validState: boolean };
-
-function sameValue(a: string, b: string): boolean {
-  const digest = (v: string) => createHash("sha256").update(v, "utf8").digest();
-  return timingSafeEqual(digest(a), digest(b));
-}
 
 export function oauthState(config: Config, o: OAuthStateOptions) {
   const cookie = {
@@ -62,7 +58,12 @@ export function oauthState(config: Config, o: OAuthStateOptions) {
       const verified = state
         ? verifyToken<{ n?: unknown }>(state, o.purpose, config.secrets.sessionSecret, now.getTime())
         : null;
-      if (!verified || typeof verified.n !== "string" || !cookieNonce || !sameValue(verified.n, cookieNonce))
+      if (
+        !verified ||
+        typeof verified.n !== "string" ||
+        !cookieNonce ||
+        !secretsEqual(verified.n, cookieNonce)
+      )
         return {
           ok: false,
           hasState: Boolean(state),

@@ -2,35 +2,28 @@
 // GET /auth/strava/callback takes them back, checks what came with them, stores
 // the athlete and the connection, signs them in and starts the first import.
 //
-// CSRF on the OAuth flow: the `state` is a signed, 10-minute token carrying a
-// random nonce that is also set in a short-lived httpOnly cookie on this browser.
-// A callback is accepted only when the signature holds, it has not expired, and
-// the nonce matches the cookie, so a code cannot be injected from another
-// browser (login CSRF) and a stale or forged link is refused. The cookie is
-// SameSite=Lax so that it travels on Strava's top-level redirect back.
+// CSRF on the OAuth flow: a signed state bound to this browser by a nonce cookie
+// (oauth-state.ts, shared with Garmin's flow).
 import type { Hono } from "hono";
-import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import type { Config } from "../../config.ts";
 import { getAthlete } from "../../db/repos/athletes.ts";
 import { connectAthlete } from "../../db/repos/connections.ts";
 import { exchangeCode } from "../../integrations/strava/api.ts";
 import { StravaError } from "../../integrations/strava/errors.ts";
-import { secretsEqual } from "../../security/compare.ts";
-import { randomToken, signToken, verifyToken } from "../../security/crypto.ts";
 import { enqueue } from "../../workers/queues.ts";
 import { requestReplan } from "../../workers/replan-trigger.ts";
 import { enqueueBackfill } from "../../workers/strava/backfill.ts";
 import type { AppDeps, AppEnv } from "../deps.ts";
 import { AppError } from "../errors.ts";
+import { oauthState, STATE_COOKIE, STATE_TTL_MS } from "../oauth-state.ts";
 import { badStatePage, connectedPage, deniedPage, failedPage, missingScopesPage } from "../pages/oauth.ts";
-import { secureCookies, sessionAthleteId, setSession } from "../session.ts";
+import { sessionAthleteId, setSession } from "../session.ts";
 
 /** What runstrong asks for: profile, every run (private ones too), heart-rate zones. */
 export const STRAVA_SCOPES = ["read", "activity:read_all", "profile:read_all"] as const;
 
 export const STATE_PURPOSE = "oauth-state";
-export const STATE_COOKIE = "rs_oauth_state";
-export const STATE_TTL_MS = 10 * 60_000;
+export { STATE_COOKIE, STATE_TTL_MS };
 /** The weeks of history imported on connect. */
 export const CONNECT_BACKFILL_WEEKS = 6;
 
@@ -62,23 +55,11 @@ export function parseScopes(scope: string | undefined): string[] {
 
 export function registerAuthStrava(app: Hono<AppEnv>, deps: AppDeps): void {
   const { config } = deps;
-  const stateCookie = {
-    path: START_PATH,
-    httpOnly: true,
-    sameSite: "Lax" as const,
-    secure: secureCookies(config),
-  };
+  const flow = oauthState(config, { purpose: STATE_PURPOSE, cookiePath: START_PATH });
 
   app.get(START_PATH, (c) => {
     const { clientId } = requireStravaConfigured(config);
-    const nonce = randomToken(16);
-    const state = signToken(
-      { n: nonce },
-      STATE_PURPOSE,
-      config.secrets.sessionSecret,
-      deps.now().getTime() + STATE_TTL_MS,
-    );
-    setCookie(c, STATE_COOKIE, nonce, { ...stateCookie, maxAge: STATE_TTL_MS / 1000 });
+    const { state } = flow.begin(c, deps.now());
     const url = new URL(`${config.strava.oauthBaseUrl}/authorize`);
     url.search = new URLSearchParams({
       client_id: clientId,
@@ -97,17 +78,10 @@ export function registerAuthStrava(app: Hono<AppEnv>, deps: AppDeps): void {
     const q = c.req.query();
     const now = deps.now();
 
-    // The nonce cookie is good for one callback, whatever its outcome.
-    const cookieNonce = getCookie(c, STATE_COOKIE);
-    deleteCookie(c, STATE_COOKIE, stateCookie);
-    const state = q.state
-      ? verifyToken<{ n?: unknown }>(q.state, STATE_PURPOSE, config.secrets.sessionSecret, now.getTime())
-      : null;
-    if (!state || typeof state.n !== "string" || !cookieNonce || !secretsEqual(state.n, cookieNonce)) {
-      log.info(
-        { hasState: Boolean(q.state), hasCookie: Boolean(cookieNonce), validState: Boolean(state) },
-        "strava callback refused: bad state",
-      );
+    const checked = flow.finish(c, q.state, now);
+    if (!checked.ok) {
+      const { ok: _ok, ...why } = checked;
+      log.info(why, "strava callback refused: bad state");
       return c.html(badStatePage(START_PATH), 400);
     }
 
