@@ -20,10 +20,18 @@ export class DestinationError extends Error {
   readonly code: DestinationErrorCode;
   /** for rate_limited: epoch ms to wait until, when the answer said */
   readonly retryAtMs: number | null;
-  constructor(code: DestinationErrorCode, message: string, retryAtMs: number | null = null) {
+  /** the HTTP status answered, when one was */
+  readonly status: number | null;
+  constructor(
+    code: DestinationErrorCode,
+    message: string,
+    retryAtMs: number | null = null,
+    status: number | null = null,
+  ) {
     super(message);
     this.code = code;
     this.retryAtMs = retryAtMs;
+    this.status = status;
   }
 }
 
@@ -65,5 +73,10 @@ export async function destinationFetch(
     const after = Number(res.headers.get("retry-after"));
     retryAtMs = Number.isFinite(after) && after > 0 ? nowMs + after * 1000 : null;
   }
-  throw new DestinationError(code, `${what}: HTTP ${res.status}${text ? ` ${text}` : ""}`, retryAtMs);
+  throw new DestinationError(
+    code,
+    `${what}: HTTP ${res.status}${text ? ` ${text}` : ""}`,
+    retryAtMs,
+    res.status,
+  );
 }

@@ -20,11 +20,14 @@ import { pushJobId, queueLinkPush } from "../../src/workers/destinations/registr
 import { startWorkers } from "../../src/workers/run-workers.ts";
 import { seedAthlete } from "../support/builders.ts";
 import { FakeGarminTraining, FakeIntervals } from "../support/destination-fakes.ts";
+import { GARMIN_TEST_ENV, GARMIN_TOKEN_URL, garminFixture } from "../support/garmin-fake.ts";
 import { separateRedis, testApp, useTestEnv } from "../support/test-env.ts";
 
 const GARMIN = "https://garmin.test";
 const INTERVALS = "https://intervals.test";
 const env = await useTestEnv({
+  // Garmin configured, so the push refreshes tokens through Garmin-in's refresh.
+  ...GARMIN_TEST_ENV,
   GARMIN_API_BASE_URL: GARMIN,
   INTERVALS_API_BASE_URL: INTERVALS,
   PUBLIC_URL: "https://runstrong.example",
@@ -42,7 +45,21 @@ const app = testApp(env, () => now);
 
 const garmin = new FakeGarminTraining();
 const intervals = new FakeIntervals();
+/** refresh tokens Garmin refuses (the athlete withdrew runstrong) */
+const refusedRefresh = new Set<string>();
 const server = setupServer(
+  // Garmin's token endpoint, refresh grant only: the recorded answer with new tokens.
+  http.post(GARMIN_TOKEN_URL, async ({ request }) => {
+    const form = new URLSearchParams(await request.text());
+    const refresh = form.get("refresh_token") ?? "";
+    if (form.get("grant_type") !== "refresh_token" || refusedRefresh.has(refresh))
+      return HttpResponse.json({ error: "invalid_grant" }, { status: 400 });
+    return HttpResponse.json({
+      ...garminFixture<Record<string, unknown>>("oauth2-token.json"),
+      access_token: `fresh-${refresh}`,
+      refresh_token: `next-${refresh}`,
+    });
+  }),
   http.all(`${GARMIN}/*`, ({ request }) => garmin.handle(request)),
   http.all(`${INTERVALS}/*`, ({ request }) => intervals.handle(request)),
   http.all("*", ({ request }) => HttpResponse.json({ unexpected: request.url }, { status: 599 })),
@@ -69,15 +86,20 @@ afterAll(async () => {
 let athleteSeq = 0;
 
 /** An athlete in Berlin with Garmin (WORKOUT_IMPORT granted unless told) and intervals.icu linked. */
-async function linkedAthlete(o: { permissions?: string[]; garminToken?: string } = {}) {
+async function linkedAthlete(o: { permissions?: string[]; expiresAt?: Date } = {}) {
   const athlete = await seedAthlete(env.pool.db, { timezone: "Europe/Berlin" });
   athleteSeq++;
-  const garminToken = o.garminToken ?? `garmin-access-${athleteSeq}`;
+  const garminToken = `garmin-access-${athleteSeq}`;
+  const garminRefresh = `garmin-refresh-${athleteSeq}`;
   await connectAthlete(env.pool.db, env.config.secrets.tokenEncryptionKey, {
     provider: "garmin",
     externalAthleteId: `garmin-user-${athlete.id}`,
     displayName: null,
-    tokens: { accessToken: garminToken, refreshToken: "r", expiresAt: new Date("2027-01-01T00:00:00Z") },
+    tokens: {
+      accessToken: garminToken,
+      refreshToken: garminRefresh,
+      expiresAt: o.expiresAt ?? new Date("2027-01-01T00:00:00Z"),
+    },
     scopes: o.permissions ?? ["ACTIVITY_EXPORT", "WORKOUT_IMPORT"],
     signedInAthleteId: athlete.id,
   });
@@ -96,7 +118,7 @@ async function linkedAthlete(o: { permissions?: string[]; garminToken?: string }
   const view = (await res.json()) as { intervalsIcu: unknown };
   // write-only: the key never comes back
   expect(view.intervalsIcu).toEqual({ athleteId: intervalsId, connected: true });
-  return { athlete, intervalsId, garminToken };
+  return { athlete, intervalsId, garminToken, garminRefresh };
 }
 
 function session(key: string, start: string, letter: "A" | "B", sequence = 0): StoredSession {
@@ -361,8 +383,10 @@ describe("a failing destination", () => {
   });
 
   it("revoked at Garmin does not stop intervals.icu, and shows as revoked", async () => {
-    const { athlete, intervalsId, garminToken } = await linkedAthlete();
+    const { athlete, intervalsId, garminToken, garminRefresh } = await linkedAthlete();
+    // Withdrawn on Garmin Connect: the token is refused, and so is its refresh.
     garmin.revokedTokens.add(garminToken);
+    refusedRefresh.add(garminRefresh);
     const key = randomUUID();
     const version = await storePlan(athlete.id, [session(key, "2026-12-09T17:00:00Z", "A")]);
     const [g, i] = await planChanged(athlete.id, version);
@@ -376,6 +400,25 @@ describe("a failing destination", () => {
     expect(shown.garmin).toMatchObject({ connected: true, state: "revoked" });
     expect(String((shown.garmin as unknown as { lastError: string }).lastError)).toContain("401");
     expect(shown.intervals_icu).toMatchObject({ state: "ok" });
+  });
+
+  it("refreshes an expiring Garmin token before pushing, and a refused one once", async () => {
+    // expires within Garmin's 10 minutes: refreshed before the first call
+    const soon = await linkedAthlete({ expiresAt: new Date(now.getTime() + 5 * 60_000) });
+    // good for weeks, yet Garmin answers 401: refreshed once and the call made again
+    const refused = await linkedAthlete();
+    garmin.revokedTokens.add(refused.garminToken);
+    for (const a of [soon, refused]) {
+      const key = randomUUID();
+      const version = await storePlan(a.athlete.id, [session(key, "2026-12-09T17:00:00Z", "A")]);
+      const settled = await planChanged(a.athlete.id, version);
+      expect(settled.map((r) => r.status)).toEqual(["fulfilled", "fulfilled"]);
+      const [push] = await activePushes(env.pool.db, a.athlete.id, "garmin");
+      expect(garmin.created.find((c) => c.workoutId === Number(push?.externalId))?.token).toBe(
+        `fresh-${a.garminRefresh}`,
+      );
+      expect((await destinationsOf(a.athlete.id)).garmin).toMatchObject({ state: "ok" });
+    }
   });
 
   it("skips Garmin without WORKOUT_IMPORT and says so", async () => {

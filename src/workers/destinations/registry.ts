@@ -3,12 +3,12 @@ import type { DestinationName } from "../../db/repos/workout-pushes.ts";
 import { enqueue, type Queues, rowJobId } from "../queues.ts";
 import type { WorkoutDestination } from "./destination.ts";
 import { garminDestination } from "./garmin.ts";
-import { storedGarminTokens } from "./garmin-tokens.ts";
+import { refreshingGarminTokens } from "./garmin-tokens.ts";
 import { intervalsDestination } from "./intervals.ts";
 
-/** Garmin's tokens come from storedGarminTokens until Garmin-in's refresh implements GarminTokenSource. */
+/** Garmin's tokens come fresh from Garmin-in's refresh (stored ones as they are when Garmin is not configured). */
 export const WORKOUT_DESTINATIONS: readonly WorkoutDestination[] = [
-  garminDestination(storedGarminTokens),
+  garminDestination(refreshingGarminTokens),
   intervalsDestination,
 ];
 
