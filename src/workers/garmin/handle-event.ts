@@ -105,11 +105,11 @@ async function deregistration(
   connection: Connection,
   log: Logger,
 ): Promise<Outcome> {
-  if (connection.status === "active") {
-    const garmin = garminAsAthlete(deps, connection, log);
-    if ((await garmin.checkAuthorization()) === "authorized")
-      return run.finish({ status: "ignored", note: FORGED_DEREGISTRATION_NOTE });
-  }
+  // Asked whatever the connection's status: a needs_reauth connection still holds a
+  // refresh token Garmin may grant (a connection without tokens counts as revoked).
+  const garmin = garminAsAthlete(deps, connection, log);
+  if ((await garmin.checkAuthorization()) === "authorized")
+    return run.finish({ status: "ignored", note: FORGED_DEREGISTRATION_NOTE });
   const wipe = await wipeGarminUser(deps.db, run.event.userId);
   if (wipe.athleteId !== null && !wipe.athleteDeleted)
     await requestReplan(
