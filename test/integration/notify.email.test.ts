@@ -36,7 +36,7 @@ const deps = workerDeps(env, () => now);
 const MOVED = "Strength A moved from Wed 18:00 to Thu 18:00: Wednesday's 07:00 run was a quality session";
 
 // biome-ignore lint/suspicious/noExplicitAny: the tests read JSON answers by path
-const json = async (res: Response): Promise<Record<string, any>> => (await json(res)) as Record<string, any>;
+const json = async (res: Response): Promise<Record<string, any>> => (await res.json()) as Record<string, any>;
 
 async function call(athleteId: number | null, method: string, path: string, init: RequestInit = {}) {
   const headers = new Headers(init.headers);
