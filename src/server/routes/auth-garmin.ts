@@ -11,6 +11,7 @@ import type { Config } from "../../config.ts";
 import { connectAthlete, getConnectionForAthlete } from "../../db/repos/connections.ts";
 import { codeChallenge, createGarminApi, garminApiOptions } from "../../integrations/garmin/api.ts";
 import { GarminError } from "../../integrations/garmin/errors.ts";
+import { queueLinkPush } from "../../workers/destinations/registry.ts";
 import { requestReplan } from "../../workers/replan-trigger.ts";
 import type { AppDeps, AppEnv } from "../deps.ts";
 import { AppError } from "../errors.ts";
@@ -124,6 +125,8 @@ export function registerAuthGarmin(app: Hono<AppEnv>, deps: AppDeps): void {
       { type: "connect", provider: "garmin" },
       config.replan.debounceMs,
     );
+    // Linking a destination pushes every future session of the plan to it at once.
+    await queueLinkPush(deps.queues, athlete.id, "garmin", now);
     return c.redirect(CONNECTED_PATH, 302);
   });
 
