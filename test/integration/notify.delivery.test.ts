@@ -202,4 +202,29 @@ describe("plan-change messages", () => {
       ["webpush", "sent"],
     ]);
   });
+
+  it("give up at once on an address the SMTP server refuses for good, and never log or store it", async () => {
+    const { athlete, mails, pushes } = await athleteWithChannels("bounce");
+    sink.refuse.add("bounce@example.org");
+    await storeVersion(
+      env.pool.db,
+      athlete.id,
+      [session(newKey(), "2026-12-03T17:00:00Z")],
+      [SENTENCES[0] ?? ""],
+    );
+    // A 550 is not retried: the job succeeds, the push went out.
+    await runJob(deps, env, "notify-plan-change", { athleteId: athlete.id });
+    expect(mails()).toHaveLength(0);
+    expect(pushes()).toHaveLength(1);
+    const [row] = (await messageLog(env.pool.db, athlete.id)).filter((r) => r.channel === "email");
+    expect(row).toMatchObject({ status: "failed", attempts: 8 });
+    expect(row?.error).toContain("<address>");
+    expect(row?.error).not.toContain("bounce@example.org");
+    expect(JSON.stringify(env.logs)).not.toContain("bounce@example.org");
+
+    // Later jobs leave it alone.
+    const tried = sink.recipients.filter((r) => r === "bounce@example.org").length;
+    await runJob(deps, env, "notify-plan-change", { athleteId: athlete.id });
+    expect(sink.recipients.filter((r) => r === "bounce@example.org")).toHaveLength(tried);
+  });
 });

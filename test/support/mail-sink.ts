@@ -14,15 +14,30 @@ export interface ReceivedMail {
 export interface MailSink {
   url: string;
   received: ReceivedMail[];
+  /** recipients the server refuses with 550, quoting the address as real servers do */
+  refuse: Set<string>;
+  /** every RCPT TO the server was given, refused or not */
+  recipients: string[];
   close(): Promise<void>;
 }
 
 export async function startMailSink(): Promise<MailSink> {
   const received: ReceivedMail[] = [];
+  const refuse = new Set<string>();
+  const recipients: string[] = [];
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ["STARTTLS", "AUTH"],
     logger: false,
+    onRcptTo(address, _session, callback) {
+      recipients.push(address.address);
+      if (!refuse.has(address.address)) return callback();
+      callback(
+        Object.assign(new Error(`5.1.1 <${address.address}>: Recipient address rejected`), {
+          responseCode: 550,
+        }),
+      );
+    },
     onData(stream, session, callback) {
       const to = session.envelope.rcptTo.map((r) => r.address);
       simpleParser(stream).then(
@@ -48,6 +63,8 @@ export async function startMailSink(): Promise<MailSink> {
   return {
     url: `smtp://127.0.0.1:${address.port}`,
     received,
+    refuse,
+    recipients,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

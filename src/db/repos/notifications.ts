@@ -1,7 +1,7 @@
 // What plan-change notifications read and write: the athlete's address and its
 // confirmation, their Web Push subscriptions, and the delivery log (one row per
 // message and channel) that keeps a retried job from sending anything twice.
-import { and, asc, desc, eq, inArray, lte, max, sql } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, lt, lte, max, sql } from "drizzle-orm";
 import type { Executor } from "../client.ts";
 import {
   athletes,
@@ -276,8 +276,12 @@ export async function recordMessages(
     .onConflictDoNothing();
 }
 
-/** Messages not yet delivered (pending, or failed and to be tried again), oldest first. */
-export async function undeliveredMessages(db: Executor, athleteId: number): Promise<MessageRow[]> {
+/** Messages not yet delivered (pending, or failed fewer than `maxAttempts` times), oldest first. */
+export async function undeliveredMessages(
+  db: Executor,
+  athleteId: number,
+  maxAttempts: number,
+): Promise<MessageRow[]> {
   const rows = await db
     .select({
       id: notifications.id,
@@ -291,7 +295,13 @@ export async function undeliveredMessages(db: Executor, athleteId: number): Prom
     })
     .from(notifications)
     .innerJoin(planVersions, eq(planVersions.id, notifications.planVersionId))
-    .where(and(eq(notifications.athleteId, athleteId), inArray(notifications.status, ["pending", "failed"])))
+    .where(
+      and(
+        eq(notifications.athleteId, athleteId),
+        inArray(notifications.status, ["pending", "failed"]),
+        lt(notifications.attempts, maxAttempts),
+      ),
+    )
     .orderBy(asc(notifications.id));
   return rows.map((r) => ({ ...r, firstVersion: r.firstVersion ?? r.version }));
 }
@@ -299,7 +309,14 @@ export async function undeliveredMessages(db: Executor, athleteId: number): Prom
 export async function markMessage(
   db: Executor,
   id: number,
-  outcome: { status: "sent" | "failed" | "skipped"; error?: string | null; at: Date; deliveredTo?: number[] },
+  outcome: {
+    status: "sent" | "failed" | "skipped";
+    error?: string | null;
+    at: Date;
+    deliveredTo?: number[];
+    /** a failure no retry can mend: counted as the last attempt */
+    final?: number;
+  },
 ): Promise<void> {
   await db
     .update(notifications)
@@ -308,7 +325,9 @@ export async function markMessage(
       error: outcome.error ?? null,
       updatedAt: outcome.at,
       ...(outcome.status === "sent" ? { sentAt: outcome.at } : {}),
-      ...(outcome.status === "failed" ? { attempts: sql`${notifications.attempts} + 1` } : {}),
+      ...(outcome.status === "failed"
+        ? { attempts: outcome.final ?? sql`${notifications.attempts} + 1` }
+        : {}),
       ...(outcome.deliveredTo ? { deliveredTo: outcome.deliveredTo } : {}),
     })
     .where(eq(notifications.id, id));

@@ -20,9 +20,16 @@ export interface Mailer {
   send(message: MailMessage): Promise<{ messageId: string }>;
 }
 
-/** The SMTP server refused or could not be reached: worth trying again later. */
+/** The SMTP server refused the message or could not be reached. */
 export class MailSendError extends Error {
   override name = "MailSendError";
+  /** a 5xx answer (RFC 5321): the same message will be refused again, so it is not retried */
+  readonly permanent: boolean;
+  constructor(message: string, responseCode: number | undefined) {
+    // Servers quote the recipient in their refusals; addresses are never logged or stored.
+    super(message.replace(/[^\s<>@"]+@[^\s<>@"]+/g, "<address>"));
+    this.permanent = responseCode !== undefined && responseCode >= 500 && responseCode < 600;
+  }
 }
 
 export function createMailer(mail: Config["mail"], logger: Logger): Mailer {
@@ -39,7 +46,10 @@ export function createMailer(mail: Config["mail"], logger: Logger): Mailer {
           return { messageId: info.messageId };
         } catch (err) {
           // nodemailer's message may quote the server's reply, never the password.
-          throw new MailSendError(`SMTP: ${(err as Error).message}`);
+          throw new MailSendError(
+            `SMTP: ${(err as Error).message}`,
+            (err as { responseCode?: number }).responseCode,
+          );
         } finally {
           transport.close();
         }

@@ -33,7 +33,7 @@ import {
 import { readStoredSettings } from "../../domain/settings.ts";
 import type { ResolveHost } from "../../integrations/calendar/fetch-feed.ts";
 import { unsubscribeLink } from "../../integrations/email/links.ts";
-import { createMailer, type Mailer } from "../../integrations/email/mailer.ts";
+import { createMailer, type Mailer, MailSendError } from "../../integrations/email/mailer.ts";
 import { planChangeMail } from "../../integrations/email/messages.ts";
 import { PushError, sendPush } from "../../integrations/push/send.ts";
 import { loggableError } from "../../observability/errors.ts";
@@ -46,6 +46,8 @@ import { requestEmailNotice } from "./request.ts";
 export const PUSH_TTL_SECONDS = 24 * 3600;
 /** Failed deliveries in a row after which a push subscription is dropped (and the athlete told by email). */
 export const MAX_PUSH_FAILURES = 5;
+/** Attempts per message and channel; then it stays `failed` and later jobs leave it alone. */
+export const MAX_MESSAGE_ATTEMPTS = 8;
 /** Sessions listed in a message, from now on. */
 const SESSIONS_LISTED = 14;
 /** Push services take about 4 KB of payload; the JSON stays well under it. */
@@ -170,7 +172,7 @@ export async function notifyAthlete(
     }
 
     // 2. Deliver what is not delivered yet (new, or failed before).
-    for (const row of await undeliveredMessages(tx, athlete.id)) {
+    for (const row of await undeliveredMessages(tx, athlete.id, MAX_MESSAGE_ATTEMPTS)) {
       const at = deps.now();
       const skip = row.channel === "email" ? emailSkip : pushSkip;
       if (skip) {
@@ -198,11 +200,20 @@ export async function notifyAthlete(
           await markMessage(tx, row.id, { status: "sent", at });
           delivered.push({ channel: "email", status: "sent" });
         } catch (err) {
-          failures++;
-          const message = loggableError(err).message;
-          await markMessage(tx, row.id, { status: "failed", error: message, at });
+          const permanent = err instanceof MailSendError && err.permanent;
+          if (!permanent) failures++;
+          const message = err instanceof MailSendError ? err.message : loggableError(err).message;
+          await markMessage(tx, row.id, {
+            status: "failed",
+            error: message,
+            at,
+            ...(permanent ? { final: MAX_MESSAGE_ATTEMPTS } : {}),
+          });
           delivered.push({ channel: "email", status: "failed" });
-          log.warn({ channel: "email", messageId: row.id, err: message }, "plan mail not sent; will retry");
+          log.warn(
+            { channel: "email", messageId: row.id, err: message, permanent },
+            permanent ? "plan mail refused for good" : "plan mail not sent; will retry",
+          );
         }
         continue;
       }
