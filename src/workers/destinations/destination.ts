@@ -21,7 +21,7 @@ export interface SessionToPush {
   durationSeconds: number;
   /** "Strength A" */
   name: string;
-  /** "build phase · Strength A" and the planner's first reason */
+  /** "runstrong strength A, build phase": the first line of the description */
   summary: string;
   steps: ExerciseStep[];
 }
@@ -36,7 +36,9 @@ export function sessionToPush(s: StoredSession, timezone: string): SessionToPush
     localStart: isoWithOffset(startMs, timezone).slice(0, 19),
     durationSeconds: Math.max(0, Math.round((s.endAt.getTime() - startMs) / 1000)),
     name: `Strength ${s.session}`,
-    summary: [`${s.phase} phase`, ...s.reasons.slice(0, 1)].join(": "),
+    // The phase only: a reworded reason alone must not send every session again
+    // (Garmin allows a user 1,000 calls a day, 200 on evaluation keys).
+    summary: `runstrong strength ${s.session}, ${s.phase} phase`,
     steps: exerciseSteps(exercisesOf(s.exercises)),
   };
 }
