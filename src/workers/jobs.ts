@@ -133,6 +133,15 @@ export const JOBS = {
     backoffMs: 60_000,
   }),
   /**
+   * Queues Garmin inbox rows still "received" a while after they were stored, as
+   * requeue-strava-inbox does for Strava's (src/workers/garmin/sweep-inbox.ts).
+   */
+  "requeue-garmin-inbox": job(
+    "garmin",
+    z.object({ olderThanSeconds: z.number().int().min(0).optional() }).strict(),
+    { attempts: 3, backoffMs: 10_000 },
+  ),
+  /**
    * Tells the athlete what changed in their plan since the last message, by email
    * and web push (src/workers/notify/deliver.ts). Queued per stored version with
    * job id `notify-<install id>-<athleteId>-<planVersionId>`, delayed and

@@ -29,6 +29,13 @@ export async function registerSchedules(
     "requeue-strava-inbox",
     { olderThanSeconds: Math.ceil(inboxSweepEveryMs / 1000) },
   );
+  await upsertScheduler(
+    queues,
+    "requeue-garmin-inbox-minutely",
+    { every: inboxSweepEveryMs },
+    "requeue-garmin-inbox",
+    { olderThanSeconds: Math.ceil(inboxSweepEveryMs / 1000) },
+  );
   // Follow-ups (re-plans, schedule changes) stored while Redis was away (src/workers/outbox.ts).
   await upsertScheduler(queues, "sweep-outbox-minutely", { every: 60_000 }, "sweep-outbox", {});
   // Strava's API agreement caps how long raw payloads are cached (STRAVA_RAW_RETENTION_DAYS).

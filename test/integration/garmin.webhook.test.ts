@@ -25,6 +25,7 @@ import {
   FORGED_DEREGISTRATION_NOTE,
   WORKOUT_IMPORT_LOST_NOTE,
 } from "../../src/workers/garmin/handle-event.ts";
+import { sweepGarminInbox } from "../../src/workers/garmin/sweep-inbox.ts";
 import {
   GARMIN_API,
   GARMIN_TEST_ENV,
@@ -355,5 +356,31 @@ describe("permission changes", () => {
     expect(connection?.scopes).toEqual(["ACTIVITY_EXPORT"]);
     expect(connection && garminWorkoutProblem(connection)).toMatch(/Workout Import/);
     expect(env.logs.some((l) => l.msg === WORKOUT_IMPORT_LOST_NOTE)).toBe(true);
+  });
+});
+
+describe("the Garmin inbox sweep", () => {
+  it("queues again an item stored and acknowledged whose job Redis lost", async () => {
+    const { athlete } = await seedGarminAthlete(env, fake, { userId: "garmin-lost-job" });
+    const push = garminFixture<{ activities: Record<string, unknown>[] }>(
+      "activity-api-push-activities.json",
+    );
+    const res = await post(garminWebhook("activities"), {
+      activities: [{ ...push.activities[0], userId: "garmin-lost-job", summaryId: "LOST_1" }],
+    });
+    expect(res.status).toBe(200);
+    // Redis loses the job before any worker takes it.
+    await env.queues.garmin.obliterate({ force: true });
+    const [row] = await db.select().from(webhookEvents).where(eq(webhookEvents.objectId, "LOST_1"));
+    expect(row?.status).toBe("received");
+
+    const swept = await sweepGarminInbox(
+      { db, queues: env.queues },
+      { before: new Date(Date.now() + 1_000), logger: env.logger },
+    );
+    expect(swept).toMatchObject({ requeued: 1, gaveUp: 0 });
+    runWorkers(env, ["garmin"]);
+    expect((await settledEvent(env, row?.id ?? 0))?.status).toBe("processed");
+    expect((await garminRows(athlete.id)).map((r) => r.externalId)).toEqual(["LOST_1"]);
   });
 });
