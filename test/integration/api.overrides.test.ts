@@ -5,40 +5,22 @@ import { latestPlan } from "../../src/db/repos/plans.ts";
 import { activities } from "../../src/db/schema/index.ts";
 import { isoWeekday, isoWithOffset, localDate, localTime, WEEKDAY_NAMES } from "../../src/domain/time.ts";
 import { createApp } from "../../src/server/app.ts";
-import { SESSION_COOKIE, sessionToken } from "../../src/server/session.ts";
 import { replanAthlete } from "../../src/workers/replan/replan-athlete.ts";
+import { apiCaller, replanCausesOf } from "../support/api-calls.ts";
 import { seedActivity, seedAthlete } from "../support/builders.ts";
-import { useTestEnv } from "../support/test-env.ts";
+import { jobContext, useTestEnv, workerDeps } from "../support/test-env.ts";
 
 const env = await useTestEnv({ REPLAN_DEBOUNCE_MS: "0" });
 // Monday 7 December 2026, 05:00 in Berlin. The default template has Tuesday's 07:00 intervals.
 const MONDAY = new Date("2026-12-07T04:00:00Z");
 let now = MONDAY;
-const deps = { config: env.config, db: env.pool.db, queues: env.queues, logger: env.logger, now: () => now };
-const ctx = { jobId: "test", attempt: 1, logger: env.logger };
+const deps = workerDeps(env, () => now);
+const ctx = jobContext(env);
 const app = createApp({ ...deps, metrics: env.metrics, readiness: [] });
 const TZ = "Europe/Berlin";
 
-async function call(athleteId: number | null, method: string, path: string, body?: unknown) {
-  const headers: Record<string, string> = { "content-type": "application/json" };
-  if (athleteId !== null)
-    headers.cookie = `${SESSION_COOKIE}=${sessionToken(athleteId, env.config, now.getTime())}`;
-  const res = await app.request(path, {
-    method,
-    headers,
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  // biome-ignore lint/suspicious/noExplicitAny: the tests read JSON answers by path
-  return { status: res.status, body: (await res.json()) as Record<string, any> };
-}
-
-async function replanCauses(athleteId: number) {
-  const jobs = await env.queues.replan.getJobs(["waiting", "delayed", "prioritized"]);
-  return jobs
-    .filter((j) => j.name === "replan-athlete" && j.data.athleteId === athleteId && !j.repeatJobKey)
-    .sort((a, b) => a.timestamp - b.timestamp)
-    .map((j) => j.data.cause);
-}
+const call = apiCaller(app, env.config, () => now);
+const replanCauses = replanCausesOf(env.queues);
 
 /** An athlete with a first plan (version 1) made on Monday morning. */
 async function plannedAthlete() {

@@ -10,7 +10,7 @@ import { signToken } from "../../src/security/crypto.ts";
 import { SESSION_COOKIE, SESSION_PURPOSE, sessionToken } from "../../src/server/session.ts";
 import { replanAthlete } from "../../src/workers/replan/replan-athlete.ts";
 import { seedActivity, seedAthlete } from "../support/builders.ts";
-import { testApp, useTestEnv } from "../support/test-env.ts";
+import { jobContext, testApp, useTestEnv, workerDeps } from "../support/test-env.ts";
 
 const env = await useTestEnv();
 /** Tuesday 8 December 2026, 13:00 in Berlin: the default template's 07:00 intervals are past. */
@@ -153,18 +153,11 @@ describe("GET /api/plan", () => {
 
   it("answers from the stored plan once the re-plan worker has run, with its version and keys", async () => {
     const athlete = await seedAthlete(env.pool.db, { timezone: "Europe/Berlin" });
-    const deps = {
-      config: env.config,
-      db: env.pool.db,
-      queues: env.queues,
-      logger: env.logger,
-      now: () => NOW,
-    };
-    await replanAthlete({ athleteId: athlete.id, cause: { type: "connect", provider: "strava" } }, deps, {
-      jobId: "t",
-      attempt: 1,
-      logger: env.logger,
-    });
+    await replanAthlete(
+      { athleteId: athlete.id, cause: { type: "connect", provider: "strava" } },
+      workerDeps(env, () => NOW),
+      jobContext(env, "t"),
+    );
     const stored = await latestPlan(env.pool.db, athlete.id);
     const res = await getPlan(sessionToken(athlete.id, env.config, NOW.getTime()));
     expect(res.status).toBe(200);

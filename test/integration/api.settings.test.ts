@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { getAthlete } from "../../src/db/repos/athletes.ts";
-import { SESSION_COOKIE, sessionToken } from "../../src/server/session.ts";
+import { SESSION_COOKIE } from "../../src/server/session.ts";
+import { apiCaller, replanCausesOf } from "../support/api-calls.ts";
 import { seedAthlete } from "../support/builders.ts";
 import { testApp, useTestEnv } from "../support/test-env.ts";
 
@@ -8,29 +9,8 @@ const env = await useTestEnv({ REPLAN_DEBOUNCE_MS: "0", PUBLIC_URL: "https://run
 const now = new Date("2026-12-07T04:00:00Z");
 const app = testApp(env, () => now);
 
-const cookieFor = (athleteId: number) =>
-  `${SESSION_COOKIE}=${sessionToken(athleteId, env.config, now.getTime())}`;
-
-async function call(athleteId: number | null, method: string, path: string, body?: unknown) {
-  const headers: Record<string, string> = { "content-type": "application/json" };
-  if (athleteId !== null) headers.cookie = cookieFor(athleteId);
-  const res = await app.request(path, {
-    method,
-    headers,
-    ...(body !== undefined ? { body: typeof body === "string" ? body : JSON.stringify(body) } : {}),
-  });
-  // biome-ignore lint/suspicious/noExplicitAny: the tests read JSON answers by path
-  return { status: res.status, body: (await res.json()) as Record<string, any> };
-}
-
-/** The replan jobs queued for an athlete, oldest first (not the daily roll-forward's next run). */
-async function replanCauses(athleteId: number) {
-  const jobs = await env.queues.replan.getJobs(["waiting", "delayed", "prioritized"]);
-  return jobs
-    .filter((j) => j.name === "replan-athlete" && j.data.athleteId === athleteId && !j.repeatJobKey)
-    .sort((a, b) => a.timestamp - b.timestamp)
-    .map((j) => j.data.cause);
-}
+const call = apiCaller(app, env.config, () => now);
+const replanCauses = replanCausesOf(env.queues);
 
 describe("GET /api/settings", () => {
   it("answers every field with the defaults filled in and named", async () => {

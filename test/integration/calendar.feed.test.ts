@@ -5,13 +5,13 @@ import { rotateCalendarToken } from "../../src/db/repos/calendar.ts";
 import { createApp } from "../../src/server/app.ts";
 import { replanAthlete } from "../../src/workers/replan/replan-athlete.ts";
 import { seedActivity, seedAthlete } from "../support/builders.ts";
-import { useTestEnv } from "../support/test-env.ts";
+import { jobContext, useTestEnv, workerDeps } from "../support/test-env.ts";
 
 const env = await useTestEnv({ REPLAN_DEBOUNCE_MS: "0" });
 let now = new Date("2026-12-07T04:00:00Z");
-const deps = { config: env.config, db: env.pool.db, queues: env.queues, logger: env.logger, now: () => now };
+const deps = workerDeps(env, () => now);
 const app = createApp({ ...deps, metrics: env.metrics, readiness: [] });
-const ctx = { jobId: "test", attempt: 1, logger: env.logger };
+const ctx = jobContext(env);
 
 interface FeedEvent {
   uid: string;

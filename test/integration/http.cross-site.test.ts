@@ -11,7 +11,7 @@ import { isoWithOffset } from "../../src/domain/time.ts";
 import { SESSION_COOKIE, sessionToken } from "../../src/server/session.ts";
 import { replanAthlete } from "../../src/workers/replan/replan-athlete.ts";
 import { seedActivity, seedAthlete } from "../support/builders.ts";
-import { testApp, useTestEnv } from "../support/test-env.ts";
+import { jobContext, testApp, useTestEnv, workerDeps } from "../support/test-env.ts";
 
 const PUBLIC_URL = "https://runstrong.example";
 const ADMIN_TOKEN = "a-long-admin-token-for-tests";
@@ -59,18 +59,11 @@ async function victim() {
       name: "Sunday hills",
       kind: "easy",
     });
-    const deps = {
-      config: env.config,
-      db: env.pool.db,
-      queues: env.queues,
-      logger: env.logger,
-      now: () => now,
-    };
-    await replanAthlete({ athleteId: athlete.id, cause: { type: "connect", provider: "strava" } }, deps, {
-      jobId: "test",
-      attempt: 1,
-      logger: env.logger,
-    });
+    await replanAthlete(
+      { athleteId: athlete.id, cause: { type: "connect", provider: "strava" } },
+      workerDeps(env, () => now),
+      jobContext(env, "test"),
+    );
     const plan = await latestPlan(env.pool.db, athlete.id);
     const index = plan?.sessions.findIndex((s) => s.startAt.getTime() > now.getTime() + 86_400_000) ?? -1;
     const session = plan?.sessions[index];

@@ -30,19 +30,20 @@ import {
   stravaEvent,
   useStravaFake,
 } from "../support/strava-fake.ts";
-import { separateRedis, type TestEnv, testApp, useTestEnv } from "../support/test-env.ts";
+import {
+  jobContext,
+  separateRedis,
+  type TestEnv,
+  testApp,
+  useTestEnv,
+  workerDeps,
+} from "../support/test-env.ts";
 
 const env = await useTestEnv({ ...STRAVA_TEST_ENV });
 const fake = useStravaFake();
 
-const deps = () => ({
-  config: env.config,
-  db: env.pool.db,
-  queues: env.queues,
-  logger: env.logger,
-  now: () => new Date(),
-});
-const ctx = () => ({ jobId: "sweep", attempt: 1, logger: env.logger });
+const deps = () => workerDeps(env);
+const ctx = () => jobContext(env, "sweep");
 
 /** Stores a create event for `objectId` as the webhook would, and returns its inbox id. */
 async function storedEvent(ownerId: number, objectId: number): Promise<number> {

@@ -17,7 +17,7 @@ import { SESSION_COOKIE, sessionToken } from "../../src/server/session.ts";
 import { runningPlanSchedulerId } from "../../src/workers/athlete-schedules.ts";
 import { replanAthlete } from "../../src/workers/replan/replan-athlete.ts";
 import { seedAthlete } from "../support/builders.ts";
-import { testConfig, useTestEnv } from "../support/test-env.ts";
+import { jobContext, testConfig, useTestEnv, workerDeps } from "../support/test-env.ts";
 
 const env = await useTestEnv();
 
@@ -136,18 +136,11 @@ function outboxOf(athleteId: number) {
 /** An athlete with a first plan, made the way a connect makes it. */
 async function plannedAthlete(settings?: Record<string, unknown>) {
   const athlete = await seedAthlete(env.pool.db, settings ? { settings } : {});
-  const deps = {
-    config: env.config,
-    db: env.pool.db,
-    queues: env.queues,
-    logger: env.logger,
-    now: () => new Date(),
-  };
-  await replanAthlete({ athleteId: athlete.id, cause: { type: "connect", provider: "strava" } }, deps, {
-    jobId: "test",
-    attempt: 1,
-    logger: env.logger,
-  });
+  await replanAthlete(
+    { athleteId: athlete.id, cause: { type: "connect", provider: "strava" } },
+    workerDeps(env, () => new Date()),
+    jobContext(env, "test"),
+  );
   const plan = await latestPlan(env.pool.db, athlete.id);
   if (!plan || plan.sessions.length === 0) throw new Error("expected a first plan with sessions");
   return { athlete, plan };

@@ -12,17 +12,11 @@ import { closeQueues, createQueues } from "../../src/workers/queues.ts";
 import { registerSchedules } from "../../src/workers/schedules.ts";
 import { seedAthlete } from "../support/builders.ts";
 import { REDIS_URL } from "../support/databases.ts";
-import { testApp, useTestEnv } from "../support/test-env.ts";
+import { testApp, useTestEnv, workerDeps } from "../support/test-env.ts";
 
 const env = await useTestEnv({ REPLAN_DEBOUNCE_MS: "0" });
 let clock = new Date("2026-12-07T04:00:00Z");
-const deps = {
-  config: env.config,
-  db: env.pool.db,
-  queues: env.queues,
-  logger: env.logger,
-  now: () => clock,
-};
+const deps = workerDeps(env, () => clock);
 const sweep = (ignoreBackoff = false) => sweepOutbox(deps, { minAgeMs: 0, ignoreBackoff });
 
 function rowsOf(athleteId: number) {

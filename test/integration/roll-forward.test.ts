@@ -12,12 +12,12 @@ import { JOBS } from "../../src/workers/jobs.ts";
 import { replanAthlete } from "../../src/workers/replan/replan-athlete.ts";
 import { registerSchedules } from "../../src/workers/schedules.ts";
 import { seedAthlete } from "../support/builders.ts";
-import { useTestEnv } from "../support/test-env.ts";
+import { jobContext, useTestEnv, workerDeps } from "../support/test-env.ts";
 
 const env = await useTestEnv({ REPLAN_DEBOUNCE_MS: "0" });
 const now = new Date("2026-12-07T04:00:00Z");
-const deps = { config: env.config, db: env.pool.db, queues: env.queues, logger: env.logger, now: () => now };
-const ctx = { jobId: "test", attempt: 1, logger: env.logger };
+const deps = workerDeps(env, () => now);
+const ctx = jobContext(env);
 const app = createApp({ ...deps, metrics: env.metrics, readiness: [] });
 
 const rollForward = (athleteId: number) =>

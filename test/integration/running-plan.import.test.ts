@@ -14,14 +14,15 @@ import { SESSION_COOKIE, sessionToken } from "../../src/server/session.ts";
 import { RUNNING_PLAN_EVERY_MS, runningPlanSchedulerId } from "../../src/workers/athlete-schedules.ts";
 import { importRunningPlan } from "../../src/workers/processors/calendar.ts";
 import { replanAthlete } from "../../src/workers/replan/replan-athlete.ts";
+import { replanCausesOf } from "../support/api-calls.ts";
 import { runningPlanIcs, seedAthlete } from "../support/builders.ts";
-import { useTestEnv } from "../support/test-env.ts";
+import { jobContext, useTestEnv, workerDeps } from "../support/test-env.ts";
 
 const env = await useTestEnv({ REPLAN_DEBOUNCE_MS: "0" });
 // Monday 7 December 2026, 05:00 in Berlin: the imported week lies ahead.
 const now = new Date("2026-12-07T04:00:00Z");
-const deps = { config: env.config, db: env.pool.db, queues: env.queues, logger: env.logger, now: () => now };
-const ctx = { jobId: "test", attempt: 1, logger: env.logger };
+const deps = workerDeps(env, () => now);
+const ctx = jobContext(env);
 const app = createApp({ ...deps, metrics: env.metrics, readiness: [] });
 
 const FEED_URL = "https://plans.example.com/u/7f3a9c/marathon.ics";
@@ -56,13 +57,7 @@ async function storedRuns(athleteId: number) {
     .orderBy(plannedRuns.startAt);
 }
 
-async function replanCauses(athleteId: number) {
-  const jobs = await env.queues.replan.getJobs(["waiting", "delayed", "prioritized"]);
-  return jobs
-    .filter((j) => j.name === "replan-athlete" && j.data.athleteId === athleteId && !j.repeatJobKey)
-    .sort((a, b) => a.timestamp - b.timestamp)
-    .map((j) => j.data.cause);
-}
+const replanCauses = replanCausesOf(env.queues);
 
 const athleteWithFeed = () =>
   seedAthlete(env.pool.db, {
