@@ -8,3 +8,4 @@ export * from "./outbox.ts";
 export * from "./planned-runs.ts";
 export * from "./plans.ts";
 export * from "./webhooks.ts";
+export * from "./strength.ts";
