@@ -5,7 +5,7 @@ import type { Hono } from "hono";
 import { confirmEmail, emailOf } from "../../db/repos/notifications.ts";
 import { readConfirmToken } from "../../integrations/email/links.ts";
 import type { AppDeps, AppEnv } from "../deps.ts";
-import { htmlPage, refusal, wantsHtml } from "./email-page.ts";
+import { addressConfirmedPage, refusal, wantsHtml } from "../pages/email-link.ts";
 
 export function registerEmailConfirm(app: Hono<AppEnv>, deps: Pick<AppDeps, "config" | "db" | "now">): void {
   app.get("/email/confirm", async (c) => {
@@ -30,6 +30,6 @@ export function registerEmailConfirm(app: Hono<AppEnv>, deps: Pick<AppDeps, "con
       return refusal(c, "conflict", "this link is for an address that is no longer the one in your settings");
     c.get("logger").info({ athleteId: token.athleteId }, "email address confirmed");
     if (!wantsHtml(c)) return c.json({ emailConfirmed: true });
-    return c.html(htmlPage("Address confirmed", "<p>Plan changes will now reach you by email.</p>"));
+    return c.html(addressConfirmedPage());
   });
 }

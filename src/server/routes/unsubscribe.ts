@@ -7,9 +7,8 @@
 import type { Hono } from "hono";
 import { turnOffPlanMail } from "../../db/repos/notifications.ts";
 import { readUnsubscribeToken } from "../../integrations/email/links.ts";
-import { escapeHtml } from "../../integrations/email/messages.ts";
 import type { AppDeps, AppEnv } from "../deps.ts";
-import { htmlPage, refusal, wantsHtml } from "./email-page.ts";
+import { planMailOffPage, refusal, stopPlanMailPage, wantsHtml } from "../pages/email-link.ts";
 
 export const UNSUBSCRIBE_PATH = "/email/unsubscribe";
 const INVALID = "this unsubscribe link is not valid or has expired; turn plan mail off in your settings";
@@ -22,12 +21,7 @@ export function registerUnsubscribe(app: Hono<AppEnv>, deps: Pick<AppDeps, "conf
     const token = c.req.query("token");
     if (athleteOf(token) === null) return refusal(c, "bad_request", INVALID);
     const action = `${UNSUBSCRIBE_PATH}?token=${encodeURIComponent(token ?? "")}`;
-    return c.html(
-      htmlPage(
-        "Stop plan mail?",
-        `<p>runstrong emails you when your strength plan changes. Stop these mails?</p><form method="post" action="${escapeHtml(action)}"><input type="hidden" name="List-Unsubscribe" value="One-Click"><button type="submit">Stop plan mail</button></form><p>Web push messages and your plan are not affected.</p>`,
-      ),
-    );
+    return c.html(stopPlanMailPage(action));
   });
 
   app.post(UNSUBSCRIBE_PATH, async (c) => {
@@ -36,11 +30,6 @@ export function registerUnsubscribe(app: Hono<AppEnv>, deps: Pick<AppDeps, "conf
     if (!(await turnOffPlanMail(deps.db, athleteId))) return refusal(c, "not_found", INVALID);
     c.get("logger").info({ athleteId }, "plan mail turned off by its unsubscribe link");
     if (!wantsHtml(c)) return c.json({ notifications: { email: false } });
-    return c.html(
-      htmlPage(
-        "Plan mail is off",
-        "<p>You will get no more plan-change mail. Turn it on again in your settings.</p>",
-      ),
-    );
+    return c.html(planMailOffPage());
   });
 }
