@@ -39,26 +39,23 @@
 // stand-in that answers after `--latency` ms too.
 
 import { randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { availableParallelism, loadavg } from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
-import { fileURLToPath } from "node:url";
 import pino from "pino";
 import { type Database, openDatabase } from "../src/db/client.ts";
 import { connectAthlete } from "../src/db/repos/connections.ts";
 import { latestPlan } from "../src/db/repos/plans.ts";
 import { saveSettings } from "../src/db/repos/settings.ts";
-import { localDate, offsetMinutes } from "../src/domain/time.ts";
-import { parseStravaJson } from "../src/integrations/strava/activity.ts";
+import { localDate } from "../src/domain/time.ts";
 import { createLogger } from "../src/observability/logger.ts";
 import { createMetrics, type Metrics } from "../src/observability/metrics.ts";
-import { listen, type RunningServer } from "../src/runtime/http.ts";
+import { listen } from "../src/runtime/http.ts";
 import { createApp } from "../src/server/app.ts";
 import { webhookPath } from "../src/server/webhook-path.ts";
 import { enqueue, type Queues } from "../src/workers/queues.ts";
-import { type RunningWorkers, startWorkers } from "../src/workers/run-workers.ts";
+import { startWorkers } from "../src/workers/run-workers.ts";
 import { registerSchedules } from "../src/workers/schedules.ts";
+import { detailedActivity, type FakeStrava, fixture, startFakeStrava, type Workout } from "./_fake-strava.ts";
 import { type GarminSim, linkGarmin, pushFigures, startGarminSim } from "./_push.ts";
 import { type BenchStack, withBenchStack } from "./_stack.ts";
 
@@ -71,9 +68,6 @@ const POLL_MS = 20;
 const TARGET = { p95Ms: 2_000, minEvents: 200 };
 /** With nothing left to run on the strava and replan queues for this long, what is still pending made no version. */
 const QUIET_MS = 8_000;
-/** A strength-planning app Strava has raised the limits of (it does on request): the budget reserves
- * and records every call in Redis as usual, and never makes a job wait. */
-const RATE_LIMITS = { overall: [6_000, 60_000], read: [3_000, 30_000] } as const;
 const OTHER_ZONES = [
   "Europe/London",
   "America/New_York",
@@ -82,19 +76,6 @@ const OTHER_ZONES = [
   "Asia/Kathmandu",
   "Asia/Tokyo",
 ];
-
-interface Workout {
-  name: string;
-  sportType: "Run" | "TrailRun" | "VirtualRun";
-  /** Strava's run workout_type: 1 race, 3 workout */
-  workoutType: 1 | 3;
-  warmupS: number;
-  reps: number;
-  repS: number;
-  repSpeed: number;
-  restS: number;
-  cooldownS: number;
-}
 
 const WORKOUTS: readonly Workout[] = [
   {
@@ -203,221 +184,6 @@ function seeded(seed: number): () => number {
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const FIXTURES = new URL("../test/fixtures/strava/", import.meta.url);
-
-function fixture(name: string): Record<string, unknown> {
-  return parseStravaJson(readFileSync(fileURLToPath(new URL(name, FIXTURES)), "utf8")) as Record<
-    string,
-    unknown
-  >;
-}
-
-// --- Strava ------------------------------------------------------------------------
-
-interface StravaGet {
-  receivedAt: number;
-  answeredAt: number;
-}
-
-interface FakeStrava {
-  url: string;
-  /**
-   * How to build the body GET /activities/{id} answers: called (once) when the GET
-   * arrives, while the simulated latency runs, so it can look at the newest plan.
-   */
-  put(activityId: string, body: () => Promise<string>): void;
-  gets: Map<string, StravaGet>;
-  counts: { activityGets: number; notFound: number; tokenPosts: number; unexpected: number };
-  close(): Promise<void>;
-}
-
-const NOT_FOUND = JSON.stringify({
-  message: "Record Not Found",
-  errors: [{ resource: "Activity", field: "id", code: "invalid" }],
-});
-
-async function startFakeStrava(latencyMs: number): Promise<FakeStrava> {
-  const bodies = new Map<string, () => Promise<string>>();
-  const gets = new Map<string, StravaGet>();
-  const counts = { activityGets: 0, notFound: 0, failed: 0, tokenPosts: 0, unexpected: 0 };
-  const closing = new AbortController();
-  const refresh = fixture("strava-oauth-token-refresh.json");
-  // Usage as Strava counts it: every API call, from the recorded fixture's starting point.
-  let calls = 0;
-  const reply = (res: ServerResponse, status: number, body: string, rated: boolean) => {
-    res.writeHead(status, {
-      "content-type": "application/json; charset=utf-8",
-      ...(rated
-        ? {
-            "x-ratelimit-limit": RATE_LIMITS.overall.join(","),
-            "x-ratelimit-usage": `${5 + calls},${148 + calls}`,
-            "x-readratelimit-limit": RATE_LIMITS.read.join(","),
-            "x-readratelimit-usage": `${5 + calls},${148 + calls}`,
-          }
-        : {}),
-    });
-    res.end(body);
-  };
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    const receivedAt = Date.now();
-    req.resume();
-    const path = new URL(req.url ?? "/", "http://127.0.0.1").pathname;
-    const id = /^\/api\/v3\/activities\/(\d+)$/.exec(path)?.[1];
-    if (req.method === "GET" && id !== undefined) {
-      calls++;
-      counts.activityGets++;
-      const build = bodies.get(id);
-      Promise.all([build?.(), sleep(latencyMs, undefined, { signal: closing.signal })]).then(
-        ([body]) => {
-          if (body === undefined) {
-            counts.notFound++;
-            reply(res, 404, NOT_FOUND, true);
-            return;
-          }
-          reply(res, 200, body, true);
-          gets.set(id, { receivedAt, answeredAt: Date.now() });
-        },
-        (err: unknown) => {
-          if (closing.signal.aborted) return;
-          counts.failed++;
-          reply(res, 500, JSON.stringify({ message: String(err) }), true);
-        },
-      );
-      return;
-    }
-    if (req.method === "POST" && path === "/oauth/token") {
-      counts.tokenPosts++;
-      const expiresAt = Math.floor(Date.now() / 1000) + 21_600;
-      reply(res, 200, JSON.stringify({ ...refresh, expires_at: expiresAt, expires_in: 21_600 }), false);
-      return;
-    }
-    counts.unexpected++;
-    reply(res, 404, NOT_FOUND, true);
-  });
-  server.keepAliveTimeout = 60_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => resolve());
-  });
-  const address = server.address();
-  if (!address || typeof address === "string") throw new Error("the Strava stand-in has no port");
-  return {
-    url: `http://127.0.0.1:${address.port}`,
-    put: (activityId, build) => {
-      let body: Promise<string> | null = null;
-      bodies.set(activityId, () => {
-        body ??= build();
-        return body;
-      });
-    },
-    gets,
-    counts,
-    close: () =>
-      new Promise<void>((done) => {
-        closing.abort();
-        server.close(() => done());
-        server.closeAllConnections();
-      }),
-  };
-}
-
-const round1 = (n: number) => Math.round(n * 10) / 10;
-
-/** "(GMT+05:45) Asia/Kathmandu", as Strava labels an activity's zone */
-function stravaZoneLabel(offsetMin: number, timezone: string): string {
-  const abs = Math.abs(offsetMin);
-  const hh = String(Math.floor(abs / 60)).padStart(2, "0");
-  const mm = String(abs % 60).padStart(2, "0");
-  return `(GMT${offsetMin < 0 ? "-" : "+"}${hh}:${mm}) ${timezone}`;
-}
-
-/**
- * A DetailedActivity as GET /activities/{id} answers it: the recorded fixture (its
- * map, segment efforts, best efforts, gear...) with this run's identity, time,
- * zone and a lap per warm-up, repetition, recovery and cool-down.
- */
-function detailedActivity(
-  base: Record<string, unknown>,
-  o: { id: number; ownerId: number; startMs: number; timezone: string; workout: Workout },
-): Record<string, unknown> {
-  const offsetMin = offsetMinutes(o.startMs, o.timezone);
-  const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
-  // Strava's local time: the wall clock written with a misleading "Z".
-  const wall = (ms: number) => iso(ms + offsetMin * 60_000);
-  const w = o.workout;
-  const segments = [{ s: w.warmupS, speed: 2.9, hr: 138 }];
-  for (let r = 0; r < w.reps; r++) {
-    segments.push({ s: w.repS, speed: w.repSpeed, hr: 166 + Math.min(r, 6) });
-    if (r < w.reps - 1 && w.restS > 0) segments.push({ s: w.restS, speed: 2.2, hr: 146 });
-  }
-  segments.push({ s: w.cooldownS, speed: 2.8, hr: 142 });
-
-  const lapBase = (base.laps as Record<string, unknown>[] | undefined)?.[0] ?? {};
-  let t = 0;
-  let distance = 0;
-  let heartbeats = 0;
-  const laps = segments.map((seg, i) => {
-    const lapDistance = round1(seg.s * seg.speed);
-    const lap = {
-      ...lapBase,
-      id: o.id * 100 + i + 1,
-      name: `Lap ${i + 1}`,
-      activity: { id: o.id, visibility: "everyone", resource_state: 1 },
-      athlete: { id: o.ownerId, resource_state: 1 },
-      elapsed_time: seg.s,
-      moving_time: seg.s,
-      start_date: iso(o.startMs + t * 1000),
-      start_date_local: wall(o.startMs + t * 1000),
-      distance: lapDistance,
-      average_speed: seg.speed,
-      max_speed: round1(seg.speed * 1.15),
-      lap_index: i + 1,
-      split: i + 1,
-      start_index: t,
-      end_index: t + seg.s,
-      average_heartrate: seg.hr,
-      max_heartrate: seg.hr + 8,
-    };
-    t += seg.s;
-    distance += lapDistance;
-    heartbeats += seg.hr * seg.s;
-    return lap;
-  });
-  const elapsed = t;
-  const moving = elapsed - 15;
-  const splits = (key: string, unitM: number) =>
-    ((base[key] as unknown[] | undefined) ?? []).slice(0, Math.ceil(distance / unitM));
-  return {
-    ...base,
-    id: o.id,
-    athlete: { id: o.ownerId, resource_state: 1 },
-    name: w.name,
-    type: w.sportType,
-    sport_type: w.sportType,
-    workout_type: w.workoutType,
-    start_date: iso(o.startMs),
-    start_date_local: wall(o.startMs),
-    timezone: stravaZoneLabel(offsetMin, o.timezone),
-    utc_offset: offsetMin * 60,
-    distance: round1(distance),
-    moving_time: moving,
-    elapsed_time: elapsed,
-    average_speed: Math.round((distance / moving) * 1000) / 1000,
-    max_speed: round1(Math.max(...segments.map((s) => s.speed)) * 1.15),
-    has_heartrate: true,
-    average_heartrate: round1(heartbeats / elapsed),
-    max_heartrate: Math.max(...segments.map((s) => s.hr)) + 8,
-    trainer: w.sportType === "VirtualRun",
-    laps,
-    splits_metric: splits("splits_metric", 1000),
-    splits_standard: splits("splits_standard", 1609.34),
-    upload_id: o.id + 1_000_000_000,
-    upload_id_str: String(o.id + 1_000_000_000),
-    external_id: `bench-${o.id}.fit`,
-    device_name: "Garmin Forerunner 255",
   };
 }
 
@@ -573,6 +339,7 @@ async function sendSteadily(
 }
 
 /** drizzle's postgres.js client hands timestamps over as Postgres writes them, not as Dates. */
+const round1 = (n: number) => Math.round(n * 10) / 10;
 const instant = (v: string | Date) => (v instanceof Date ? v.getTime() : Date.parse(v));
 
 /** One query every POLL_MS for the plan versions whose cause names a pending activity. */
@@ -702,6 +469,155 @@ function tally(values: readonly string[]): Record<string, number> {
 
 // --- the run ---------------------------------------------------------------------------
 
+/** The app and the workers on the bench stack, with every job failure counted. */
+async function startService(stack: BenchStack) {
+  const { config, pool, redis, queues, prefix } = stack;
+  // Logs go where production's would, minus the disk: serialized, then dropped.
+  const logger = createLogger({ level: "info" }, pino.destination({ dest: "/dev/null", sync: false }));
+  const metrics = createMetrics({ defaultMetrics: false });
+  const now = () => new Date();
+  const failures: Record<string, number> = {};
+  const firstFailure: { message: string | null } = { message: null };
+  const server = await listen(
+    createApp({ config, db: pool.db, queues, logger, metrics, readiness: [], now }),
+    0,
+    "127.0.0.1",
+  );
+  const workers = startWorkers(
+    { config, db: pool.db, queues, logger, now },
+    { connection: redis, prefix, concurrency: config.workers.concurrency, metrics },
+  );
+  for (const w of workers.workers)
+    w.on("failed", (job, err) => {
+      const key = `${w.name}/${job?.name ?? "?"}`;
+      failures[key] = (failures[key] ?? 0) + 1;
+      firstFailure.message ??= `${key}: ${err.message}`;
+    });
+  try {
+    await registerSchedules(queues, { db: pool.db, logger });
+  } catch (err) {
+    await server.close();
+    await workers.close(config.workers.shutdownTimeoutMs);
+    throw err;
+  }
+  return { logger, metrics, server, workers, failures, firstFailure };
+}
+
+/** Each athlete's first plan, so every measured event makes a new version. */
+async function firstPlans(
+  queues: Queues,
+  probe: BenchStack["pool"],
+  athletes: readonly BenchAthlete[],
+  deadline: number,
+) {
+  for (const a of athletes)
+    await enqueue(queues, "replan-athlete", {
+      athleteId: a.id,
+      cause: { type: "connect", provider: "strava" },
+    });
+  await waitForFirstPlans(probe, athletes.length, deadline);
+}
+
+/**
+ * Warm-up through the whole path (JIT, pools, keep-alive sockets), one event at a
+ * time: its second half is the floor, the latency with nothing else in flight.
+ */
+async function warmUp(ctx: EventContext, athletes: readonly BenchAthlete[], count: number, deadline: number) {
+  const warm: Sent[] = [];
+  let timedOut = false;
+  for (const [i, athlete] of athletes.slice(0, count).entries()) {
+    const s = await sendEvent(ctx, athlete, WORKOUTS[i % WORKOUTS.length] as Workout);
+    warm.push(s);
+    const giveUp = Math.min(deadline, Date.now() + 10_000);
+    while (ctx.pending.has(s.activityId) && Date.now() < giveUp) await sleep(5);
+    timedOut = Date.now() >= deadline;
+    if (timedOut) break;
+  }
+  ctx.pending.clear();
+  const floor = latencySummary(
+    warm.slice(Math.floor(warm.length / 2)).flatMap((s) => (s.seenAt === null ? [] : [s.seenAt - s.postAt])),
+  );
+  return { warm, floor, timedOut };
+}
+
+/** Rounds of all athletes, shuffled in each round (the same order on every run). */
+function sendingOrder(athletes: readonly BenchAthlete[], perAthlete: number): BenchAthlete[] {
+  const shuffle = seeded(20_251_126);
+  const order: BenchAthlete[] = [];
+  for (let r = 0; r < perAthlete; r++) {
+    const round = [...athletes];
+    for (let i = round.length - 1; i > 0; i--) {
+      const j = Math.floor(shuffle() * (i + 1));
+      [round[i], round[j]] = [round[j] as BenchAthlete, round[i] as BenchAthlete];
+    }
+    order.push(...round);
+  }
+  return order;
+}
+
+/** The measured run: POSTs at a steady rate, then until every event has its version (or the deadline). */
+async function measure(
+  ctx: EventContext,
+  queues: Queues,
+  order: readonly BenchAthlete[],
+  rate: number,
+  deadline: number,
+  warmTimedOut: boolean,
+) {
+  const cpuBefore = process.cpuUsage();
+  const measureFrom = Date.now();
+  const sent = warmTimedOut ? [] : await sendSteadily(ctx, order, rate, deadline);
+  const timedOut =
+    (await settle(queues, ctx.pending, deadline)) || warmTimedOut || sent.length < order.length;
+  const cpu = process.cpuUsage(cpuBefore);
+  return { sent, timedOut, cpuMs: (cpu.user + cpu.system) / 1000, measureMs: Date.now() - measureFrom };
+}
+
+/**
+ * Where each event's time went, from the bench's clock, the Strava stand-in's and
+ * Postgres' (webhook_events.processed_at, plan_versions.created_at).
+ */
+async function stageTimes(
+  probe: BenchStack["pool"],
+  fake: FakeStrava,
+  acknowledged: readonly Sent[],
+  withVersion: readonly Sent[],
+) {
+  const inbox = await probe.sql<
+    { object_id: string; received_at: string; processed_at: string | null; status: string }[]
+  >`select object_id, received_at, processed_at, status::text as status from webhook_events
+    where object_id = any(${acknowledged.map((s) => s.activityId)}::text[])`;
+  const inboxOf = new Map(inbox.map((r) => [r.object_id, r]));
+  const stage = {
+    postToAck: [] as number[],
+    postToStravaGet: [] as number[],
+    stravaGet: [] as number[],
+    getToEventHandled: [] as number[],
+    eventHandledToReplanTx: [] as number[],
+    replanTxToSeen: [] as number[],
+    postToReplanTx: [] as number[],
+  };
+  for (const s of withVersion) {
+    const get = fake.gets.get(s.activityId);
+    const row = inboxOf.get(s.activityId);
+    if (s.ackAt === null || s.seenAt === null || s.createdAt === null || !get || !row?.processed_at) continue;
+    const handled = instant(row.processed_at);
+    stage.postToAck.push(s.ackAt - s.postAt);
+    stage.postToStravaGet.push(get.receivedAt - s.postAt);
+    stage.stravaGet.push(get.answeredAt - get.receivedAt);
+    stage.getToEventHandled.push(handled - get.answeredAt);
+    stage.eventHandledToReplanTx.push(s.createdAt - handled);
+    stage.replanTxToSeen.push(s.seenAt - s.createdAt);
+    stage.postToReplanTx.push(s.createdAt - s.postAt);
+  }
+  return { inboxOf, stage };
+}
+
+/**
+ * The bench, phase by phase: start the service, seed athletes (Strava and Garmin)
+ * and their first plans, warm up, send the measured events, take the stages apart,
+ * and report.
+ */
 async function run(
   stack: BenchStack,
   fake: FakeStrava,
@@ -710,18 +626,11 @@ async function run(
   loadAvg1m: number,
   garmin: GarminSim,
 ): Promise<object> {
-  const { config, pool, redis, queues, prefix } = stack;
-  // Logs go where production's would, minus the disk: serialized, then dropped.
-  const logger = createLogger({ level: "info" }, pino.destination({ dest: "/dev/null", sync: false }));
-  const metrics = createMetrics({ defaultMetrics: false });
-  const now = () => new Date();
+  const { config, pool, queues } = stack;
   // The bench's own reads (plans to aim at, the poll) stay off the app's pool.
   const probe = openDatabase(config.databaseUrl, { max: 2, applicationName: "runstrong-bench-probe" });
-  let server: RunningServer | null = null;
-  let workers: RunningWorkers | null = null;
+  let service: Awaited<ReturnType<typeof startService>> | null = null;
   let poller: ReturnType<typeof startPolling> | null = null;
-  const failures: Record<string, number> = {};
-  let firstFailure: string | null = null;
   try {
     const athletes = await seedAthletes(pool.db, config.secrets.tokenEncryptionKey, o.athletes);
     // Garmin too, so each plan change goes on to the watch (bench/_push.ts).
@@ -730,119 +639,43 @@ async function run(
       config.secrets.tokenEncryptionKey,
       athletes.map((a) => a.id),
     );
-    server = await listen(
-      createApp({ config, db: pool.db, queues, logger, metrics, readiness: [], now }),
-      0,
-      "127.0.0.1",
-    );
-    workers = startWorkers(
-      { config, db: pool.db, queues, logger, now },
-      { connection: redis, prefix, concurrency: config.workers.concurrency, metrics },
-    );
-    for (const w of workers.workers)
-      w.on("failed", (job, err) => {
-        const key = `${w.name}/${job?.name ?? "?"}`;
-        failures[key] = (failures[key] ?? 0) + 1;
-        firstFailure ??= `${key}: ${err.message}`;
-      });
-    await registerSchedules(queues, { db: pool.db, logger });
-
-    // Each athlete's first plan, so every measured event makes a new version.
-    for (const a of athletes)
-      await enqueue(queues, "replan-athlete", {
-        athleteId: a.id,
-        cause: { type: "connect", provider: "strava" },
-      });
-    await waitForFirstPlans(probe, athletes.length, deadline);
+    service = await startService(stack);
+    const { metrics, failures, firstFailure } = service;
+    await firstPlans(queues, probe, athletes, deadline);
 
     let activitySeq = 0;
     const ctx: EventContext = {
       db: probe.db,
       fake,
-      webhookUrl: `http://127.0.0.1:${server.port}${webhookPath("strava", config.strava.webhookSecret ?? "")}`,
+      webhookUrl: `http://127.0.0.1:${service.server.port}${webhookPath("strava", config.strava.webhookSecret ?? "")}`,
       base: fixture("strava-detailed-activity-run-splits.json"),
       pending: new Map(),
       nextActivityId: () => ACTIVITY_BASE + ++activitySeq,
     };
     poller = startPolling(probe.sql, ctx.pending);
 
-    // Warm-up through the whole path (JIT, pools, keep-alive sockets), one event at a
-    // time: its second half is the floor, the latency with nothing else in flight.
-    const warm: Sent[] = [];
-    let timedOut = false;
-    for (const [i, athlete] of athletes.slice(0, o.warmup).entries()) {
-      const s = await sendEvent(ctx, athlete, WORKOUTS[i % WORKOUTS.length] as Workout);
-      warm.push(s);
-      const giveUp = Math.min(deadline, Date.now() + 10_000);
-      while (ctx.pending.has(s.activityId) && Date.now() < giveUp) await sleep(5);
-      timedOut = Date.now() >= deadline;
-      if (timedOut) break;
-    }
-    ctx.pending.clear();
-    const floor = latencySummary(
-      warm
-        .slice(Math.floor(warm.length / 2))
-        .flatMap((s) => (s.seenAt === null ? [] : [s.seenAt - s.postAt])),
-    );
+    const { warm, floor, timedOut: warmTimedOut } = await warmUp(ctx, athletes, o.warmup, deadline);
     await metrics.jobDuration.reset();
-
-    // Rounds of all athletes, shuffled in each round.
-    const shuffle = seeded(20_251_126);
-    const order: BenchAthlete[] = [];
-    for (let r = 0; r < o.perAthlete; r++) {
-      const round = [...athletes];
-      for (let i = round.length - 1; i > 0; i--) {
-        const j = Math.floor(shuffle() * (i + 1));
-        [round[i], round[j]] = [round[j] as BenchAthlete, round[i] as BenchAthlete];
-      }
-      order.push(...round);
-    }
-    const cpuBefore = process.cpuUsage();
-    const measureFrom = Date.now();
-    const sent = timedOut ? [] : await sendSteadily(ctx, order, o.rate, deadline);
-    const lastPostAt = Math.max(...sent.map((s) => s.postAt));
-    timedOut = (await settle(queues, ctx.pending, deadline)) || timedOut || sent.length < order.length;
-    const cpu = process.cpuUsage(cpuBefore);
-    const cpuMs = (cpu.user + cpu.system) / 1000;
-    const measureMs = Date.now() - measureFrom;
+    const order = sendingOrder(athletes, o.perAthlete);
+    const { sent, timedOut, cpuMs, measureMs } = await measure(
+      ctx,
+      queues,
+      order,
+      o.rate,
+      deadline,
+      warmTimedOut,
+    );
     await poller.stop();
     poller = null;
 
     const acknowledged = sent.filter((s) => s.answer === "received");
     const withVersion = acknowledged.filter((s) => s.seenAt !== null);
     const without = acknowledged.filter((s) => s.seenAt === null);
-    const inbox = await probe.sql<
-      { object_id: string; received_at: string; processed_at: string | null; status: string }[]
-    >`select object_id, received_at, processed_at, status::text as status from webhook_events
-      where object_id = any(${acknowledged.map((s) => s.activityId)}::text[])`;
-    const inboxOf = new Map(inbox.map((r) => [r.object_id, r]));
-
-    const stage = {
-      postToAck: [] as number[],
-      postToStravaGet: [] as number[],
-      stravaGet: [] as number[],
-      getToEventHandled: [] as number[],
-      eventHandledToReplanTx: [] as number[],
-      replanTxToSeen: [] as number[],
-      postToReplanTx: [] as number[],
-    };
-    for (const s of withVersion) {
-      const get = fake.gets.get(s.activityId);
-      const row = inboxOf.get(s.activityId);
-      if (s.ackAt === null || s.seenAt === null || s.createdAt === null || !get || !row?.processed_at)
-        continue;
-      const handled = instant(row.processed_at);
-      stage.postToAck.push(s.ackAt - s.postAt);
-      stage.postToStravaGet.push(get.receivedAt - s.postAt);
-      stage.stravaGet.push(get.answeredAt - get.receivedAt);
-      stage.getToEventHandled.push(handled - get.answeredAt);
-      stage.eventHandledToReplanTx.push(s.createdAt - handled);
-      stage.replanTxToSeen.push(s.seenAt - s.createdAt);
-      stage.postToReplanTx.push(s.createdAt - s.postAt);
-    }
+    const { inboxOf, stage } = await stageTimes(probe, fake, acknowledged, withVersion);
 
     const latency = latencySummary(withVersion.map((s) => (s.seenAt ?? 0) - s.postAt));
     const firstPostAt = Math.min(...sent.map((s) => s.postAt));
+    const lastPostAt = Math.max(...sent.map((s) => s.postAt));
     const spanS = (lastPostAt - firstPostAt) / 1000;
     return {
       benchmark: "Strava webhook POST to new plan version stored",
@@ -886,7 +719,7 @@ async function run(
       },
       push: await pushFigures({ queues, sql: probe.sql, garmin, events: withVersion, deadline }),
       jobsMeasured: await jobTimes(metrics),
-      jobFailures: { ...failures, ...(firstFailure ? { first: firstFailure } : {}) },
+      jobFailures: { ...failures, ...(firstFailure.message ? { first: firstFailure.message } : {}) },
       // This process: app, workers, the Strava stand-in and the load; Postgres and Redis not included.
       processCpu: {
         ms: Math.round(cpuMs),
@@ -902,8 +735,8 @@ async function run(
     };
   } finally {
     await poller?.stop().catch(() => {});
-    await server?.close();
-    await workers?.close(config.workers.shutdownTimeoutMs);
+    await service?.server.close();
+    await service?.workers.close(config.workers.shutdownTimeoutMs);
     await probe.close();
   }
 }
