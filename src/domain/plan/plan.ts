@@ -41,43 +41,91 @@ export function planStrength(input: PlanInput): PlanOutput {
   return planWithContext(planContextOf(input));
 }
 
-/** planStrength on a prepared context, for callers that also check or diff against it. */
+/**
+ * planStrength on a prepared context, for callers that also check or diff against
+ * it. In phases: the days' verdicts; the current plan split into fixed and movable;
+ * each week's sessions chosen; letters alternated along time; sessions written with
+ * their content, reasons and loads; the weeks that fell short; keys carried over.
+ */
 export function planWithContext(ctx: PlanContext): PlanOutput {
-  const { input, clock } = ctx;
-  const a = input.athlete;
-  const race = a.raceDate ?? null;
-  const allDates: LocalDate[] = [];
-  for (let d = input.from; d <= input.to; d = ctx.calendar(d).next) allDates.push(d);
-  const days: PlannedDay[] = allDates.map((date) => {
+  const dates = datesOf(ctx);
+  const days: PlannedDay[] = dates.map((date) => {
     const d = ctx.dayOf(date);
     return { date, kind: d.kind, reasons: d.reasons };
   });
-
   const { fixed, movable } = splitCurrentPlan(ctx);
+  const content = contentOf(ctx);
+  const weeks = placeWeeks(ctx, dates, fixed, movable, content);
+  const placed = weeks.flatMap((w) => w.chosen);
+  const letters = alternateLetters(fixed, placed, movable);
+  const sessions = writeSessions(ctx, fixed, weeks, letters, content);
+  applyLoads(ctx, sessions, content.learningFrom);
+  const unplaced = shortfalls(ctx, weeks, [...fixed.map((f) => f.startMs), ...placed.map((p) => p.startMs)], {
+    letters,
+    content,
+  });
+  carryKeys(ctx, sessions, new Set(fixed.map((f) => f.key)));
+  return { days, sessions, unplaced };
+}
+
+/** Every date of the plan, from..to. */
+function datesOf(ctx: PlanContext): LocalDate[] {
+  const dates: LocalDate[] = [];
+  for (let d = ctx.input.from; d <= ctx.input.to; d = ctx.calendar(d).next) dates.push(d);
+  return dates;
+}
+
+interface SessionContent {
+  /** where a new athlete's learning weeks start; null for a trained one */
+  learningFrom: LocalDate | null;
+  contentFor: (date: LocalDate, letter: SessionLetter) => ReturnType<typeof sessionContent>;
+  durMsOn: (date: LocalDate) => number;
+}
+
+/** What a session on a date holds and how long it lasts: its phase's prescription, or the learning weeks'. */
+function contentOf(ctx: PlanContext): SessionContent {
+  const a = ctx.input.athlete;
   // A new athlete's learning weeks run from liftingSince; without it, from their first logged session or the plan.
   const firstDone = ctx.strengthDone[0];
   const learningFrom =
     a.strengthExperience === "new"
-      ? (a.liftingSince ?? (firstDone ? clock.localDate(firstDone.startMs) : input.from))
+      ? (a.liftingSince ?? (firstDone ? ctx.clock.localDate(firstDone.startMs) : ctx.input.from))
       : null;
   const prescriptionOn = (date: LocalDate) => prescriptionFor(ctx.calendar(date).phase, date, learningFrom);
-  const contentFor = (date: LocalDate, letter: SessionLetter) => sessionContent(letter, prescriptionOn(date));
-  const durMsOn = (date: LocalDate) => sessionMinutes(prescriptionOn(date)) * 60_000;
+  return {
+    learningFrom,
+    contentFor: (date, letter) => sessionContent(letter, prescriptionOn(date)),
+    durMsOn: (date) => sessionMinutes(prescriptionOn(date)) * 60_000,
+  };
+}
 
+/**
+ * Each week not wholly past, in order, gets its quota less its fixed sessions,
+ * chosen among the slots its days allow, spaced from the fixed sessions and from
+ * those already chosen in the weeks before (R4).
+ */
+function placeWeeks(
+  ctx: PlanContext,
+  dates: readonly LocalDate[],
+  fixed: readonly FixedStrength[],
+  movable: readonly MovablePlan[],
+  content: SessionContent,
+): WeekFacts[] {
+  const race = ctx.input.athlete.raceDate ?? null;
   const placed: Slot[] = [];
   const weeks: WeekFacts[] = [];
   const byWeek = new Map<LocalDate, LocalDate[]>();
-  for (const d of allDates) {
+  for (const d of dates) {
     const monday = ctx.calendar(d).monday;
     const list = byWeek.get(monday);
     if (list) list.push(d);
     else byWeek.set(monday, [d]);
   }
-  for (const [monday, dates] of byWeek) {
-    const lastDate = dates[dates.length - 1] as LocalDate;
+  for (const [monday, weekDates] of byWeek) {
+    const lastDate = weekDates[weekDates.length - 1] as LocalDate;
     // A week wholly before `now` is history: nothing to place, nothing to report missing.
     if (ctx.calendar(lastDate).endMs <= ctx.nowMs) continue;
-    const quota = sessionsForWeek(monday, race, a.sessionsPerWeek);
+    const quota = sessionsForWeek(monday, race, ctx.input.athlete.sessionsPerWeek);
     const weekFixed = fixed.filter((f) => f.week === monday);
     const need = quota - weekFixed.length;
     if (need <= 0) continue;
@@ -88,9 +136,9 @@ export function planWithContext(ctx: PlanContext): PlanOutput {
       [...fixed.map((f) => f.startMs), ...placed.map((p) => p.startMs)].filter((ms) => ms > lo && ms < hi),
     );
     const reps: Slot[] = [];
-    for (const date of dates) {
+    for (const date of weekDates) {
       if (dateRule(ctx, date) !== null) continue;
-      const durMs = durMsOn(date);
+      const durMs = content.durMsOn(date);
       const plannedStarts = movable.filter((m) => m.date === date).map((m) => m.startMs);
       reps.push(...daySlots(ctx, { date, durMs, plannedStarts, spacing }));
     }
@@ -103,8 +151,21 @@ export function planWithContext(ctx: PlanContext): PlanOutput {
     placed.push(...chosen);
     weeks.push({ monday, quota, need, chosen, fixed: weekFixed });
   }
+  return weeks;
+}
 
-  // A/B alternation in time order across everything; a session already in the calendar keeps its letter.
+interface Letters {
+  letterAt: Map<number, SessionLetter>;
+  /** the letter of the last session of the chain that starts before `ms` */
+  lastLetterBefore: (ms: number) => SessionLetter | null;
+}
+
+/** A/B alternation in time order across everything; a session already in the calendar keeps its letter. */
+function alternateLetters(
+  fixed: readonly FixedStrength[],
+  placed: readonly Slot[],
+  movable: readonly MovablePlan[],
+): Letters {
   const movableAt = new Map(movable.map((m) => [m.startMs, m]));
   const timeline = [
     ...fixed.map((f) => ({ startMs: f.startMs, own: f.letter })),
@@ -139,7 +200,18 @@ export function planWithContext(ctx: PlanContext): PlanOutput {
     }
     return lo > 0 ? (chainLetters[lo - 1] as SessionLetter) : null;
   };
+  return { letterAt, lastLetterBefore };
+}
 
+/** The sessions in time order: past ones kept as planned, then each week's chosen slots with their reasons. */
+function writeSessions(
+  ctx: PlanContext,
+  fixed: readonly FixedStrength[],
+  weeks: readonly WeekFacts[],
+  { letterAt, lastLetterBefore }: Letters,
+  { contentFor, learningFrom }: SessionContent,
+): PlannedSession[] {
+  const { clock } = ctx;
   const sessions: PlannedSession[] = [];
   for (const f of fixed) {
     if (f.origin !== "past") continue;
@@ -175,29 +247,28 @@ export function planWithContext(ctx: PlanContext): PlanOutput {
     }
   }
   sessions.sort((x, y) => Date.parse(x.start) - Date.parse(y.start));
-  applyLoads(ctx, sessions, learningFrom);
+  return sessions;
+}
 
+/** The sessions each week could not hold, lettered on from the week's last, with the week's reason. */
+function shortfalls(
+  ctx: PlanContext,
+  weeks: readonly WeekFacts[],
+  taken: readonly number[],
+  { letters, content }: { letters: Letters; content: SessionContent },
+): UnplacedSession[] {
   const unplaced: UnplacedSession[] = [];
   for (const w of weeks) {
     const missing = w.need - w.chosen.length;
     if (missing <= 0) continue;
-    const reason = describeShortfall(
-      ctx,
-      w,
-      [...fixed.map((f) => f.startMs), ...placed.map((p) => p.startMs)],
-      {
-        durMsFor: durMsOn,
-      },
-    );
-    let letter = lastLetterBefore(ctx.calendar(w.monday).startMs + 7 * DAY_MS);
+    const reason = describeShortfall(ctx, w, taken, { durMsFor: content.durMsOn });
+    let letter = letters.lastLetterBefore(ctx.calendar(w.monday).startMs + 7 * DAY_MS);
     for (let i = 0; i < missing; i++) {
       letter = letter === "A" ? "B" : "A";
       unplaced.push({ week: w.monday, session: letter, reason });
     }
   }
-
-  carryKeys(ctx, sessions, new Set(fixed.map((f) => f.key)));
-  return { days, sessions, unplaced };
+  return unplaced;
 }
 
 /**
