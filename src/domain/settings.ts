@@ -43,6 +43,12 @@ export const storedSettingsSchema = AthleteSettingsSchema.omit({ timezone: true 
       .url()
       .refine((u) => /^(https?|webcal):/.test(u), { message: "expected an http(s) or webcal URL" })
       .nullish(),
+    /** the athlete's own calendar's secret iCal address: its busy times keep sessions away (titles are never stored) */
+    busyCalendarIcsUrl: z
+      .string()
+      .url()
+      .refine((u) => /^(https?|webcal):/.test(u), { message: "expected an http(s) or webcal URL" })
+      .nullish(),
     /** the athlete's one-rep maxes; `units` and `loadIncrementKg` come with the planning fields */
     lifts: LiftsSchema.optional(),
   });

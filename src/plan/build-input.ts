@@ -3,7 +3,14 @@
 import type { StoredActivity as ActivityRow } from "../db/repos/activity-rows.ts";
 import type { StoredSession } from "../db/repos/plans.ts";
 import type { Classification, RunKind } from "../domain/classify/types.ts";
-import type { CurrentPlanSession, PlanInput, PlanRunInput, SessionLetter } from "../domain/plan/input.ts";
+import type {
+  BusyInterval,
+  CurrentPlanSession,
+  PlanInput,
+  PlanRunInput,
+  SessionLetter,
+  StrengthLogEntry,
+} from "../domain/plan/input.ts";
 import { expandRunTemplate } from "../domain/plan/run-template.ts";
 import { runTemplateOf, type StoredSettings } from "../domain/settings.ts";
 import { addDays, type LocalDate, localDate, mondayOf } from "../domain/time.ts";
@@ -38,6 +45,10 @@ export interface ReplanData {
   horizonDays: number;
   /** imported planned runs around the window; from their first to their last date they replace the template */
   plannedRuns?: StoredPlannedRun[];
+  /** the athlete's logged sessions, oldest first (strength_logs) */
+  strengthLog?: StrengthLogEntry[];
+  /** busy times from the athlete's own calendar around the window */
+  busy?: Array<{ startAt: Date; endAt: Date }>;
 }
 
 export interface PlanWindow {
@@ -163,7 +174,25 @@ export function buildPlanInput(data: ReplanData): { input: PlanInput; window: Pl
       key: s.sessionKey,
     }));
 
-  const { runTemplate: _t, notifications: _n, runningPlanIcsUrl: _u, ...athlete } = data.settings;
+  // Stored one-rep maxes are the contract's top-level `lifts`, not an athlete field.
+  const {
+    runTemplate: _t,
+    notifications: _n,
+    runningPlanIcsUrl: _u,
+    busyCalendarIcsUrl: _b,
+    lifts,
+    ...athlete
+  } = data.settings;
+  const busy: BusyInterval[] = (data.busy ?? []).map((b) => ({
+    start: b.startAt.toISOString(),
+    end: b.endAt.toISOString(),
+  }));
+  // Added only when there is something: an athlete without them plans exactly as before.
+  const strength = {
+    ...(lifts && Object.keys(lifts).length > 0 ? { lifts } : {}),
+    ...(data.strengthLog && data.strengthLog.length > 0 ? { strengthLog: data.strengthLog } : {}),
+    ...(busy.length > 0 ? { busy } : {}),
+  };
   return {
     window,
     input: {
@@ -174,6 +203,7 @@ export function buildPlanInput(data: ReplanData): { input: PlanInput; window: Pl
       runs,
       strengthDone,
       currentPlan,
+      ...strength,
     },
   };
 }

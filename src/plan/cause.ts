@@ -23,5 +23,9 @@ export const replanCause = z.discriminatedUnion("type", [
   }),
   z.object({ type: z.literal("roll-forward") }),
   z.object({ type: z.literal("running-plan"), entries: z.number().int() }),
+  /** the athlete's own calendar was read for busy times (how many, never what) */
+  z.object({ type: z.literal("busy-calendar"), intervals: z.number().int() }),
+  /** sets were logged for a session (typed in, or from a Garmin / .FIT strength activity) */
+  z.object({ type: z.literal("strength-log"), source: z.enum(["api", "garmin", "fit"]) }),
 ]);
 export type ReplanCause = z.infer<typeof replanCause>;

@@ -17,9 +17,15 @@ export function exercisesOf(stored: readonly Exercise[]): Exercise[] {
 
 /**
  * The part of each exercise a re-plan compares to tell whether a session changed:
- * name, sets, reps and load as written. A load in kilograms alone does not (yet)
- * count as a change, as before the normalizer had one home.
+ * name, sets, reps, load as written and the load in kilograms (a load-only change
+ * is a new version with its diff sentence: the athlete lifts a different weight).
  */
 export function comparedExercises(exercises: readonly Exercise[]): Exercise[] {
-  return exercises.map(({ name, sets, reps, load }) => ({ name, sets, reps, load }));
+  return exercises.map(({ name, sets, reps, load, loadKg }) => ({
+    name,
+    sets,
+    reps,
+    load,
+    ...(loadKg !== undefined ? { loadKg } : {}),
+  }));
 }

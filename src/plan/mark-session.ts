@@ -3,6 +3,7 @@ import type { StoredSession } from "../db/repos/plans.ts";
 import type { PlanChange } from "../domain/plan/diff.ts";
 import { dayTime } from "../domain/plan/wording.ts";
 import { localDate, mondayOf } from "../domain/time.ts";
+import type { ReplanCause } from "./cause.ts";
 import type { PlanDeps } from "./deps.ts";
 import { PlanError } from "./errors.ts";
 import { type SessionView, sessionView } from "./session-view.ts";
@@ -28,6 +29,8 @@ export async function markSession(
   athlete: Athlete,
   key: string,
   status: "done" | "skipped",
+  /** who marked it, when not the athlete by hand: a logged activity's cause and its why */
+  by?: { cause: ReplanCause; because: string },
 ): Promise<SessionOverrideResult> {
   const { plan, session } = await sessionOf(deps, athlete.id, key);
   if (session.status === status)
@@ -52,8 +55,9 @@ export async function markSession(
     before: { start: session.startAt.toISOString(), session: letter },
     after: { start: session.startAt.toISOString(), end: session.endAt.toISOString(), session: letter },
     key: session.sessionKey,
-    sentence: `Strength ${letter} on ${at} ${status === "done" ? "done" : "skipped"}: you marked it so`,
+    sentence: `Strength ${letter} on ${at} ${status === "done" ? "done" : "skipped"}: ${by?.because ?? "you marked it so"}`,
   };
-  const stored = await storeOverride(deps, athlete.id, plan, changed, { type: "override", what }, [change]);
+  const cause: ReplanCause = by?.cause ?? { type: "override", what };
+  const stored = await storeOverride(deps, athlete.id, plan, changed, cause, [change]);
   return { version: stored.version, session: sessionView(changed, tz), changes: [change] };
 }

@@ -5,8 +5,10 @@ import {
   DEFAULT_AVAILABILITY,
   DEFAULT_QUALITY_BUFFER_HOURS,
   DEFAULT_SESSIONS_PER_WEEK,
+  type Lifts,
 } from "../domain/plan/input.ts";
 import { readStoredSettings, runTemplateOf, storedSettingsSchema } from "../domain/settings.ts";
+import { DEFAULT_INCREMENT_KG, DEFAULT_INCREMENT_LB_KG, type Units } from "../domain/strength/loadable.ts";
 
 /** The settings kept in athletes.settings, in the order the API lists them. */
 export const STORED_FIELDS = [
@@ -22,6 +24,10 @@ export const STORED_FIELDS = [
   "runTemplate",
   "notifications",
   "runningPlanIcsUrl",
+  "lifts",
+  "units",
+  "loadIncrementKg",
+  "busyCalendarIcsUrl",
 ] as const;
 export type StoredField = (typeof STORED_FIELDS)[number];
 export interface SettingsView {
@@ -38,6 +44,12 @@ export interface SettingsView {
   runTemplate: unknown[];
   notifications: { email: boolean; push: boolean; quietHours: { from: string; to: string } | null };
   runningPlanIcsUrl: string | null;
+  /** one-rep maxes the athlete entered, per lift */
+  lifts: Lifts;
+  units: Units;
+  loadIncrementKg: number;
+  /** the athlete's own calendar, read for busy times only */
+  busyCalendarIcsUrl: string | null;
   calendarUrl: string;
   /** where plan mail goes (athletes.email), and whether its confirmation link was followed */
   email: string | null;
@@ -70,6 +82,10 @@ export function settingsView(
       quietHours: s.notifications?.quietHours ?? null,
     },
     runningPlanIcsUrl: s.runningPlanIcsUrl ?? null,
+    lifts: s.lifts ?? {},
+    units: s.units ?? "kg",
+    loadIncrementKg: s.loadIncrementKg ?? (s.units === "lb" ? DEFAULT_INCREMENT_LB_KG : DEFAULT_INCREMENT_KG),
+    busyCalendarIcsUrl: s.busyCalendarIcsUrl ?? null,
     calendarUrl: calendarUrl(publicUrl, row.calendarToken),
     email: row.email ?? null,
     emailConfirmed: Boolean(row.email && row.emailConfirmedAt),

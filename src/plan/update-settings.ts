@@ -1,6 +1,7 @@
 // A settings change: any part of the settings, validated field by field, merged
 // into what is stored and saved with the follow-ups it calls for.
 import { z } from "zod";
+import { deleteBusyIntervals } from "../db/repos/busy-intervals.ts";
 import { setEmail } from "../db/repos/notifications.ts";
 import { addFollowUps } from "../db/repos/outbox.ts";
 import { deletePlannedRuns } from "../db/repos/planned-runs.ts";
@@ -84,13 +85,14 @@ export function patchProblems(
       });
     }
   }
-  const url = rest.runningPlanIcsUrl;
-  if (typeof url === "string" && !problems.some((p) => p.field === "runningPlanIcsUrl")) {
+  for (const field of ["runningPlanIcsUrl", "busyCalendarIcsUrl"] as const) {
+    const url = rest[field];
+    if (typeof url !== "string" || problems.some((p) => p.field === field)) continue;
     try {
       feedUrl(url, allowPrivate);
     } catch (err) {
       if (!(err instanceof FeedFetchError)) throw err;
-      problems.push({ field: "runningPlanIcsUrl", message: err.message });
+      problems.push({ field, message: err.message });
     }
   }
   return { patch: parsed.success ? parsed.data : {}, problems };
@@ -125,6 +127,7 @@ function followUpsOf(changed: readonly string[], after: SettingsView): FollowUp[
   if (changed.includes("runningPlanIcsUrl")) out.push({ type: "running-plan-url" });
   else if (changed.includes("timezone") && after.runningPlanIcsUrl)
     out.push({ type: "running-plan-reimport" });
+  if (changed.includes("busyCalendarIcsUrl")) out.push({ type: "busy-calendar-url" });
   return out;
 }
 
@@ -202,6 +205,8 @@ async function updateStoredSettings(
     const saved = await deps.db.transaction(async (tx) => {
       if (!(await saveSettings(tx, athleteId, next, row))) return null;
       if (urlCleared) await deletePlannedRuns(tx, athleteId, "ics");
+      if (changed.includes("busyCalendarIcsUrl") && after.busyCalendarIcsUrl === null)
+        await deleteBusyIntervals(tx, athleteId);
       const confirm = newEmail && (await setEmail(tx, athleteId, patch.email ?? null)) && patch.email;
       const followUps = followUpsOf(changed, after);
       return addFollowUps(

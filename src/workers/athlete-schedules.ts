@@ -14,6 +14,7 @@ export const RUNNING_PLAN_EVERY_MS = 6 * 3_600_000;
 
 export const rollForwardSchedulerId = (athleteId: number) => `roll-forward-${athleteId}`;
 export const runningPlanSchedulerId = (athleteId: number) => `running-plan-${athleteId}`;
+export const busyCalendarSchedulerId = (athleteId: number) => `busy-calendar-${athleteId}`;
 
 /**
  * Makes sure the athlete's daily roll-forward runs at 03:30 in `timezone`; a
@@ -73,6 +74,31 @@ export async function removeRunningPlanImport(queues: Queues, athleteId: number)
   await queues.calendar.removeJobScheduler(runningPlanSchedulerId(athleteId));
 }
 
+/** The busy-calendar import, on the running plan's schedule: once now (deduplicated), then every 6 hours. */
+export async function scheduleBusyCalendarImport(
+  queues: Queues,
+  athleteId: number,
+  nowMs: number,
+): Promise<void> {
+  await enqueue(
+    queues,
+    "import-busy-calendar",
+    { athleteId },
+    { deduplication: { id: `busy-calendar-now-${athleteId}` } },
+  );
+  await upsertScheduler(
+    queues,
+    busyCalendarSchedulerId(athleteId),
+    { every: RUNNING_PLAN_EVERY_MS, startDate: nowMs + RUNNING_PLAN_EVERY_MS },
+    "import-busy-calendar",
+    { athleteId },
+  );
+}
+
+export async function removeBusyCalendarImport(queues: Queues, athleteId: number): Promise<void> {
+  await queues.calendar.removeJobScheduler(busyCalendarSchedulerId(athleteId));
+}
+
 /**
  * The athlete's schedules after a settings change, from what is stored now rather
  * than from what the change said: an outbox row queued late (Redis was away) or
@@ -86,11 +112,17 @@ export async function followStoredSettings(
   db: Executor,
   queues: Queues,
   athleteId: number,
-  what: "running-plan-url" | "running-plan-reimport" | "roll-forward",
+  what: "running-plan-url" | "running-plan-reimport" | "roll-forward" | "busy-calendar-url",
   nowMs: number,
 ): Promise<void> {
   const row = await settingsOf(db, athleteId);
   if (!row) return;
+  if (what === "busy-calendar-url") {
+    if (readStoredSettings(row.settings).busyCalendarIcsUrl)
+      await scheduleBusyCalendarImport(queues, athleteId, nowMs);
+    else await removeBusyCalendarImport(queues, athleteId);
+    return;
+  }
   if (what === "roll-forward") {
     await ensureRollForward(queues, { id: athleteId, timezone: row.timezone });
     return;
@@ -115,9 +147,10 @@ export async function ensureAthleteSchedules(
   queues: Queues,
   logger: Pick<Logger, "info">,
 ): Promise<{ athletes: number; added: number; removed: number }> {
-  const [rollForwards, imports] = await Promise.all([
+  const [rollForwards, imports, busyImports] = await Promise.all([
     schedulerIds(queues, "replan", "roll-forward-"),
     schedulerIds(queues, "calendar", "running-plan-"),
+    schedulerIds(queues, "calendar", "busy-calendar-"),
   ]);
   let added = 0;
   let seen = 0;
@@ -141,12 +174,26 @@ export async function ensureAthleteSchedules(
         }
         imports.delete(a.id);
       }
+      if (a.busyCalendarIcsUrl) {
+        if (!busyImports.has(a.id)) {
+          await upsertScheduler(
+            queues,
+            busyCalendarSchedulerId(a.id),
+            { every: RUNNING_PLAN_EVERY_MS },
+            "import-busy-calendar",
+            { athleteId: a.id },
+          );
+          added++;
+        }
+        busyImports.delete(a.id);
+      }
     }
     afterId = page[page.length - 1]?.id ?? afterId;
   }
   for (const id of rollForwards) await removeRollForward(queues, id);
   for (const id of imports) await removeRunningPlanImport(queues, id);
-  const removed = rollForwards.size + imports.size;
+  for (const id of busyImports) await removeBusyCalendarImport(queues, id);
+  const removed = rollForwards.size + imports.size + busyImports.size;
   logger.info({ athletes: seen, added, removed }, "athlete schedules checked");
   return { athletes: seen, added, removed };
 }

@@ -133,6 +133,15 @@ export const JOBS = {
     backoffMs: 60_000,
   }),
   /**
+   * Reads the athlete's own calendar (busyCalendarIcsUrl) for busy times, stores
+   * their start and end only, and re-plans when they changed. Same schedule as the
+   * running-plan import (src/workers/athlete-schedules.ts).
+   */
+  "import-busy-calendar": job("calendar", z.object({ athleteId: z.number().int().positive() }).strict(), {
+    attempts: 4,
+    backoffMs: 60_000,
+  }),
+  /**
    * Queues Garmin inbox rows still "received" a while after they were stored, as
    * requeue-strava-inbox does for Strava's (src/workers/garmin/sweep-inbox.ts).
    */

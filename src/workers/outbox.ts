@@ -26,6 +26,8 @@ export const followUpSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("running-plan-url") }).strict(),
   /** the running plan is read again (the time zone moved its all-day entries) */
   z.object({ type: z.literal("running-plan-reimport") }).strict(),
+  /** the busy-calendar import follows the stored URL (import now and every 6 h, or no schedule) */
+  z.object({ type: z.literal("busy-calendar-url") }).strict(),
   /** the daily roll-forward follows the stored time zone */
   z.object({ type: z.literal("roll-forward") }).strict(),
   /** the confirmation link goes to the athlete's new address */

@@ -57,12 +57,15 @@ export async function athletesForSchedules(
   db: Executor,
   afterId: number,
   limit: number,
-): Promise<{ id: number; timezone: string; runningPlanIcsUrl: string | null }[]> {
+): Promise<
+  { id: number; timezone: string; runningPlanIcsUrl: string | null; busyCalendarIcsUrl: string | null }[]
+> {
   return db
     .select({
       id: athletes.id,
       timezone: athletes.timezone,
       runningPlanIcsUrl: sql<string | null>`${athletes.settings} ->> 'runningPlanIcsUrl'`,
+      busyCalendarIcsUrl: sql<string | null>`${athletes.settings} ->> 'busyCalendarIcsUrl'`,
     })
     .from(athletes)
     .where(gt(athletes.id, afterId))

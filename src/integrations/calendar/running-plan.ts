@@ -70,6 +70,20 @@ export function runningPlanFromIcs(
   text: string,
   options: { timezone: string; from: LocalDate; to: LocalDate },
 ): RunningPlan {
+  return readCalendar(text, options, toEntry);
+}
+
+/**
+ * The entries of an iCalendar text whose start falls on dates `from`..`to`
+ * (athlete-local), each occurrence of a repeating entry on its own, within the
+ * feed's work limits. `convert` turns one occurrence into an entry or says why
+ * it is skipped: the running plan keeps runs, the busy calendar busy times.
+ */
+export function readCalendar<T extends { uid: string; startMs: number }>(
+  text: string,
+  options: { timezone: string; from: LocalDate; to: LocalDate },
+  convert: (o: Occurrence, timezone: string) => T | SkippedEntry,
+): { entries: T[]; skipped: SkippedEntry[]; warnings: string[] } {
   let root: ICAL.Component;
   try {
     root = new ICAL.Component(ICAL.parse(text));
@@ -93,7 +107,7 @@ export function runningPlanFromIcs(
     } else masters.push(v);
   }
 
-  const entries: PlannedRunEntry[] = [];
+  const entries: T[] = [];
   const skipped: SkippedEntry[] = [];
   const budget: Budget = {
     occurrences: MAX_OCCURRENCES_PER_FEED,
@@ -102,14 +116,15 @@ export function runningPlanFromIcs(
   };
   const seen = new Set<string>();
   const keep = (occurrence: Occurrence) => {
-    const entry = toEntry(occurrence, timezone);
+    const entry = convert(occurrence, timezone);
     if ("reason" in entry) {
       skipped.push(entry);
       return;
     }
     if (entry.startMs < fromMs || entry.startMs >= toMs) return;
     if (seen.has(entry.uid)) {
-      skipped.push({ uid: entry.uid, title: entry.title, reason: "a second entry with the same UID" });
+      const title = "title" in entry && typeof entry.title === "string" ? entry.title : "";
+      skipped.push({ uid: entry.uid, title, reason: "a second entry with the same UID" });
       return;
     }
     seen.add(entry.uid);
@@ -304,7 +319,8 @@ function guardRuleSteps(expansion: ICAL.RecurExpansion, budget: Budget): void {
   }
 }
 
-interface Occurrence {
+/** One occurrence of a calendar entry, as readCalendar hands it to its `convert`. */
+export interface Occurrence {
   component: ICAL.Component;
   event: ICAL.Event;
   uid: string;
@@ -356,7 +372,7 @@ function toEntry(o: Occurrence, timezone: string): PlannedRunEntry | SkippedEntr
  * IANA name (read with Intl, whose rules are current, rather than the feed's copy);
  * otherwise the feed's VTIMEZONE as ical.js resolved it; floating times are the athlete's.
  */
-function instantOf(
+export function instantOf(
   time: ICAL.Time,
   component: ICAL.Component,
   athleteZone: string,
@@ -373,7 +389,7 @@ function instantOf(
   return wall(athleteZone);
 }
 
-function localDateOf(time: ICAL.Time): LocalDate {
+export function localDateOf(time: ICAL.Time): LocalDate {
   const pad = (n: number) => String(n).padStart(2, "0");
   return `${String(time.year).padStart(4, "0")}-${pad(time.month)}-${pad(time.day)}`;
 }

@@ -1,15 +1,17 @@
 import { UnrecoverableError } from "bullmq";
 import { getAthlete } from "../../db/repos/athletes.ts";
+import { deleteBusyIntervals, replaceBusyIntervals } from "../../db/repos/busy-intervals.ts";
 import { deletePlannedRuns, replacePlannedRuns } from "../../db/repos/planned-runs.ts";
 import { readStoredSettings } from "../../domain/settings.ts";
 import { addDays, localDate } from "../../domain/time.ts";
+import { busyTimesFromIcs } from "../../integrations/calendar/busy-times.ts";
 import {
   FeedFetchError,
   type FeedFetchOptions,
   fetchCalendarFeed,
 } from "../../integrations/calendar/fetch-feed.ts";
 import { RunningPlanParseError, runningPlanFromIcs } from "../../integrations/calendar/running-plan.ts";
-import { removeRunningPlanImport } from "../athlete-schedules.ts";
+import { removeBusyCalendarImport, removeRunningPlanImport } from "../athlete-schedules.ts";
 import type { JobContext, QueueProcessor, WorkerDeps } from "../context.ts";
 import type { JobPayload } from "../jobs.ts";
 import { requestReplan } from "../replan-trigger.ts";
@@ -116,6 +118,85 @@ export async function importRunningPlan(
   return { entries: stored.count, changed: stored.changed };
 }
 
+/** How far back busy times are kept: the re-plan's window starts on this week's Monday. */
+const BUSY_PAST_DAYS = 7;
+
+/**
+ * Imports the athlete's own calendar's busy times (`busyCalendarIcsUrl`) with the
+ * running-plan feed's fences, limits and failure handling: only start and end of
+ * each busy event are stored, never its title, and a change re-plans. Neither the
+ * URL nor any event text is logged.
+ */
+export async function importBusyCalendar(
+  payload: JobPayload<"import-busy-calendar">,
+  deps: WorkerDeps,
+  ctx: JobContext,
+  feed: FeedFetchOptions = {},
+): Promise<{ intervals: number; changed: boolean; superseded?: true }> {
+  const log = ctx.logger.child({ athleteId: payload.athleteId });
+  const athlete = await getAthlete(deps.db, payload.athleteId);
+  if (!athlete) {
+    await removeBusyCalendarImport(deps.queues, payload.athleteId);
+    return { intervals: 0, changed: false };
+  }
+  const replan = (intervals: number) =>
+    requestReplan(
+      deps.queues,
+      athlete.id,
+      { type: "busy-calendar", intervals },
+      deps.config.replan.debounceMs,
+    );
+  const url = readStoredSettings(athlete.settings).busyCalendarIcsUrl;
+  if (!url) {
+    await removeBusyCalendarImport(deps.queues, athlete.id);
+    const removed = await deleteBusyIntervals(deps.db, athlete.id);
+    if (removed > 0) await replan(0);
+    return { intervals: 0, changed: removed > 0 };
+  }
+  let text: string;
+  try {
+    text = await fetchCalendarFeed(url, { allowPrivate: deps.config.outbound.allowPrivate, ...feed });
+  } catch (err) {
+    if (!(err instanceof FeedFetchError)) throw err;
+    log.warn({ err: err.message, status: err.status, permanent: err.permanent }, "busy calendar not fetched");
+    if (err.permanent) throw new UnrecoverableError(`busy calendar: ${err.message}`);
+    throw err;
+  }
+  const now = deps.now();
+  const today = localDate(now.getTime(), athlete.timezone);
+  let read: ReturnType<typeof busyTimesFromIcs>;
+  try {
+    read = busyTimesFromIcs(text, {
+      timezone: athlete.timezone,
+      from: addDays(today, -BUSY_PAST_DAYS),
+      to: addDays(today, RUNNING_PLAN_IMPORT_DAYS - 1),
+    });
+  } catch (err) {
+    if (!(err instanceof RunningPlanParseError)) throw err;
+    log.warn({ err: err.message }, "busy calendar not readable");
+    throw new UnrecoverableError(`busy calendar: ${err.message}`);
+  }
+  if (read.warnings.length > 0) log.warn({ warnings: read.warnings }, "busy calendar not fully read");
+  const stored = await replaceBusyIntervals(
+    deps.db,
+    athlete.id,
+    read.busy.map((b) => ({ startAt: new Date(b.startMs), endAt: new Date(b.endMs) })),
+    now,
+    url,
+  );
+  if (stored.superseded) {
+    log.info("busy-calendar import superseded: the URL changed while the feed was fetched");
+    return { intervals: 0, changed: false, superseded: true };
+  }
+  if (stored.changed) await replan(stored.count);
+  log.info(
+    { intervals: stored.count, changed: stored.changed },
+    stored.changed ? "busy times imported" : "busy times unchanged",
+  );
+  return { intervals: stored.count, changed: stored.changed };
+}
+
 export const calendarProcessor: QueueProcessor<"calendar"> = {
   "import-running-plan": importRunningPlan,
+  "import-busy-calendar": importBusyCalendar,
 };
