@@ -5,8 +5,11 @@ import { loggableError } from "../observability/errors.ts";
 import type { AppDeps, AppEnv } from "./deps.ts";
 import { AppError, asAppError, errorBody } from "./errors.ts";
 import { lightBodyLimit } from "./middleware/body-limit.ts";
+import { isPageForm } from "./middleware/csrf.ts";
 import { requestLog } from "./middleware/request-log.ts";
 import { sameOriginJson } from "./middleware/same-origin-json.ts";
+import { securityHeaders } from "./middleware/security-headers.ts";
+import { errorPage, wantsHtml } from "./pages/errors.tsx";
 import { registerAdminQueues } from "./routes/admin-queues.ts";
 import { registerApiActivities } from "./routes/api-activities.ts";
 import { registerApiActivityKind } from "./routes/api-activity-kind.ts";
@@ -19,10 +22,8 @@ import { registerApiPushSubscriptions } from "./routes/api-push-subscriptions.ts
 import { registerApiPushVapidKey } from "./routes/api-push-vapid-key.ts";
 import { registerApiSessionMark } from "./routes/api-session-mark.ts";
 import { registerApiSessionFit } from "./routes/api-session-fit.ts";
-import { registerApiSessionLog } from "./routes/api-session-log.ts";
 import { registerApiSessionMove } from "./routes/api-session-move.ts";
 import { registerApiSettings } from "./routes/api-settings.ts";
-import { registerApiStrengthLog } from "./routes/api-strength-log.ts";
 import { registerAuthGarmin } from "./routes/auth-garmin.ts";
 import { registerAuthLogout } from "./routes/auth-logout.ts";
 import { registerAuthStrava } from "./routes/auth-strava.ts";
@@ -31,6 +32,8 @@ import { registerEmailConfirm } from "./routes/email-confirm.ts";
 import { isGarminWebhook, registerGarminWebhooks } from "./routes/garmin-webhooks.ts";
 import { registerHealthz } from "./routes/healthz.ts";
 import { registerMetrics } from "./routes/metrics.ts";
+import { registerPageHome } from "./routes/page-home.ts";
+import { registerPagePlan } from "./routes/page-plan.ts";
 import { registerReadyz } from "./routes/readyz.ts";
 import { registerStravaWebhook } from "./routes/strava-webhook.ts";
 import { registerUnsubscribe } from "./routes/unsubscribe.ts";
@@ -39,13 +42,16 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.use(requestId({ limitLength: 64 }));
   app.use(requestLog(deps.logger, deps.metrics));
+  app.use(securityHeaders());
   const oneMiB = lightBodyLimit({
     maxSize: 1024 * 1024,
     onError: (c) => errorBody(c, "payload_too_large", "request body over 1 MiB"),
   });
   // Garmin's notifications may be 10 MB: their routes set their own limit.
   app.use((c, next) => (isGarminWebhook(c.req.path) ? next() : oneMiB(c, next)));
-  app.use(sameOriginJson(deps.config.http.publicUrl));
+  // The pages' forms are form-encoded: csrf.ts checks their token and Origin instead.
+  const sameOrigin = sameOriginJson(deps.config.http.publicUrl);
+  app.use((c, next) => (isPageForm(c.req.path) ? next() : sameOrigin(c, next)));
 
   registerHealthz(app);
   registerReadyz(app, deps);
@@ -60,8 +66,6 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   registerApiActivityKind(app, deps);
   registerApiSessionMark(app, deps);
   registerApiSessionMove(app, deps);
-  registerApiSessionLog(app, deps);
-  registerApiStrengthLog(app, deps);
   registerApiPlanHistory(app, deps);
   registerApiDestinations(app, deps);
   registerApiSessionFit(app, deps);
@@ -74,8 +78,14 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   registerApiPushSubscriptions(app, deps);
   registerEmailConfirm(app, deps);
   registerUnsubscribe(app, deps);
+  registerPageHome(app, deps);
+  registerPagePlan(app, deps);
 
-  app.notFound((c) => errorBody(c, "not_found", `no route for ${c.req.method} ${c.req.path}`));
+  app.notFound((c) =>
+    wantsHtml(c)
+      ? errorPage(c, 404, `There is no page at ${c.req.path}.`)
+      : errorBody(c, "not_found", `no route for ${c.req.method} ${c.req.path}`),
+  );
   app.onError((thrown, c) => {
     const err = asAppError(thrown);
     if (err instanceof AppError) {
@@ -95,6 +105,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
       );
     }
     c.get("logger").error({ err: loggableError(err) }, "unhandled error");
+    if (wantsHtml(c)) return errorPage(c, 500, "Something went wrong on our side; it has been logged.");
     return errorBody(c, "internal", "something went wrong on our side; it has been logged");
   });
   return app;

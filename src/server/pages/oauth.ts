@@ -12,16 +12,13 @@ export function layout(title: string, body: Page): Page {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${title} · runstrong</title>
-<style>
-  body { font: 16px/1.5 system-ui, sans-serif; max-width: 34rem; margin: 4rem auto; padding: 0 1rem; color: #222; }
-  h1 { font-size: 1.4rem; }
-  a.button { display: inline-block; padding: .6rem 1.1rem; background: #fc4c02; color: #fff; border-radius: 4px; text-decoration: none; }
-  ul { padding-left: 1.2rem; }
-</style>
+<link rel="stylesheet" href="/assets/app.css">
 </head>
 <body>
+<main id="main">
 <h1>${title}</h1>
 ${body}
+</main>
 </body>
 </html>`;
 }
@@ -41,7 +38,7 @@ export function connectedPage(name: string | null): Page {
     "Strava connected",
     html`<p>${name ? `Welcome, ${name}. ` : ""}runstrong now sees your runs as you upload them.</p>
 <p>Your last six weeks of runs are being imported in the background; your strength plan follows in a minute or two.</p>
-<p><a href="/api/plan">See your plan (JSON)</a></p>`,
+<p><a href="/plan">See your plan</a></p>`,
   );
 }
 
