@@ -99,15 +99,32 @@ export function diffPlans(
   newSessions: readonly SessionRef[],
   ctx: PlanContext,
 ): PlanChange[] {
-  const { clock } = ctx;
-  const changes: Array<PlanChange & { at: number }> = [];
-  const pairs = matchSessions(oldSessions, newSessions, clock);
+  const pairs = matchSessions(oldSessions, newSessions, ctx.clock);
   const matchedO = new Set(pairs.map((p) => p[0]));
   const matchedN = new Set(pairs.map((p) => p[1]));
-  const newStarts = newSessions.map((s) => Date.parse(s.start));
+  const whyNot = refusalOf(ctx, newSessions);
+  const changes: TimedChange[] = [
+    ...pairs.flatMap(([i, j]) => {
+      const change = pairedChange(ctx, oldSessions[i] as SessionRef, newSessions[j] as SessionRef, j, whyNot);
+      return change ? [change] : [];
+    }),
+    ...oldSessions.flatMap((old, i) => (matchedO.has(i) ? [] : [removal(ctx, old, whyNot)])),
+    ...newSessions.flatMap((s, j) => (matchedN.has(j) ? [] : [addition(ctx, s)])),
+  ];
+  return changes
+    .sort((x, y) => x.at - y.at || x.type.localeCompare(y.type))
+    .map(({ at: _at, ...change }) => change);
+}
 
-  // Why an old slot could not stay: the first rule it breaks in the new situation.
-  const whyNot = (old: SessionRef, exceptNew: number | null): Violation | undefined => {
+/** A change with the instant it is told in order of. */
+type TimedChange = PlanChange & { at: number };
+
+/** Why an old slot could not stay: the first rule it breaks among the new sessions (but `exceptNew`). */
+type Refusal = (old: SessionRef, exceptNew: number | null) => Violation | undefined;
+
+function refusalOf(ctx: PlanContext, newSessions: readonly SessionRef[]): Refusal {
+  const newStarts = newSessions.map((s) => Date.parse(s.start));
+  return (old, exceptNew) => {
     const startMs = Date.parse(old.start);
     const endMs = old.end ? Date.parse(old.end) : startMs + 45 * 60_000;
     const others = [
@@ -118,99 +135,109 @@ export function diffPlans(
       .filter((v) => !(v.rule === "R4" && v.session && Date.parse(v.session.start) === startMs))
       .sort((a, b) => a.rule.localeCompare(b.rule))[0];
   };
+}
 
-  for (const [i, j] of pairs) {
-    const before = oldSessions[i] as SessionRef;
-    const after = newSessions[j] as SessionRef;
-    const b = Date.parse(before.start);
-    const a = Date.parse(after.start);
-    const base = {
-      session: after.session,
-      week: mondayOf(clock.localDate(a)),
-      before: { start: before.start, session: before.session },
-      after: { start: after.start, session: after.session, ...(after.end ? { end: after.end } : {}) },
-      ...((after.key ?? before.key) ? { key: after.key ?? before.key } : {}),
-      at: a,
+/**
+ * A session in both plans (the new one at index `j`): moved, given the other
+ * letter, given other loads, or given other exercises; null when it is the same.
+ */
+function pairedChange(
+  ctx: PlanContext,
+  before: SessionRef,
+  after: SessionRef,
+  j: number,
+  whyNot: Refusal,
+): TimedChange | null {
+  const { clock } = ctx;
+  const b = Date.parse(before.start);
+  const a = Date.parse(after.start);
+  const base = {
+    session: after.session,
+    week: mondayOf(clock.localDate(a)),
+    before: { start: before.start, session: before.session },
+    after: { start: after.start, session: after.session, ...(after.end ? { end: after.end } : {}) },
+    ...((after.key ?? before.key) ? { key: after.key ?? before.key } : {}),
+    at: a,
+  };
+  const name =
+    before.session === after.session
+      ? `Strength ${after.session}`
+      : `Strength ${before.session} (now ${after.session})`;
+  const loads = loadChanges(before, after, ctx.input.athlete.units);
+  if (a !== b) {
+    const v = whyNot(before, j);
+    const why = v ? because(ctx, v) : betterSlot(after);
+    return {
+      ...base,
+      type: "moved",
+      ...(v ? { rule: v.rule } : {}),
+      sentence: `${name} moved from ${dayTime(b, clock)} to ${dayTime(a, clock)}: ${why}${loads.length > 0 ? `; ${loads.join("; ")}` : ""}`,
     };
-    const name =
-      before.session === after.session
-        ? `Strength ${after.session}`
-        : `Strength ${before.session} (now ${after.session})`;
-    const loads = loadChanges(before, after, ctx.input.athlete.units);
-    if (a !== b) {
-      const v = whyNot(before, j);
-      const why = v ? because(ctx, v) : betterSlot(after);
-      changes.push({
-        ...base,
-        type: "moved",
-        ...(v ? { rule: v.rule } : {}),
-        sentence: `${name} moved from ${dayTime(b, clock)} to ${dayTime(a, clock)}: ${why}${loads.length > 0 ? `; ${loads.join("; ")}` : ""}`,
-      });
-    } else if (before.session !== after.session) {
-      changes.push({
-        ...base,
-        type: "changed",
-        sentence: `Strength ${before.session} on ${dayTime(a, clock)} is now Strength ${after.session}, to keep A and B alternating`,
-      });
-    } else if (loads.length > 0 && !contentChanged(withoutLoads(before), withoutLoads(after))) {
-      changes.push({
-        ...base,
-        type: "changed",
-        sentence: `Strength ${after.session} on ${dayTime(a, clock)}: ${loads.join("; ")}`,
-      });
-    } else if (contentChanged(before, after)) {
-      const summary = after.reasons?.find((r) => / phase| taper|learning/.test(r));
-      changes.push({
-        ...base,
-        type: "changed",
-        sentence: `Strength ${after.session} on ${dayTime(a, clock)} changed its exercises${summary ? `: ${summary}` : ""}`,
-      });
-    }
   }
+  if (before.session !== after.session) {
+    return {
+      ...base,
+      type: "changed",
+      sentence: `Strength ${before.session} on ${dayTime(a, clock)} is now Strength ${after.session}, to keep A and B alternating`,
+    };
+  }
+  if (loads.length > 0 && !contentChanged(withoutLoads(before), withoutLoads(after))) {
+    return {
+      ...base,
+      type: "changed",
+      sentence: `Strength ${after.session} on ${dayTime(a, clock)}: ${loads.join("; ")}`,
+    };
+  }
+  if (contentChanged(before, after)) {
+    const summary = after.reasons?.find((r) => / phase| taper|learning/.test(r));
+    return {
+      ...base,
+      type: "changed",
+      sentence: `Strength ${after.session} on ${dayTime(a, clock)} changed its exercises${summary ? `: ${summary}` : ""}`,
+    };
+  }
+  return null;
+}
 
-  oldSessions.forEach((old, i) => {
-    if (matchedO.has(i)) return;
-    const ms = Date.parse(old.start);
-    const week = mondayOf(clock.localDate(ms));
-    const done = ctx.strengthDone.find((d) => mondayOf(clock.localDate(d.startMs)) === week);
-    const v = whyNot(old, null);
-    const race = ctx.input.athlete.raceDate ?? null;
-    const quota = sessionsForWeek(week, race, ctx.input.athlete.sessionsPerWeek);
-    const why = done
-      ? `completed by the strength session you logged on ${dayTime(done.startMs, clock)}`
-      : v && v.rule !== "R6"
-        ? `${because(ctx, v)}, and no other slot that week keeps every rule`
-        : `the ${phaseOf(week, race)} phase asks for ${quota} session${quota === 1 ? "" : "s"} that week`;
-    changes.push({
-      type: "removed",
-      session: old.session,
-      week,
-      before: { start: old.start, session: old.session },
-      ...(v && !done ? { rule: v.rule } : {}),
-      ...(old.key ? { key: old.key } : {}),
-      sentence: `Strength ${old.session} on ${dayTime(ms, clock)} removed: ${why}`,
-      at: ms,
-    });
-  });
+/** An old session with no match: completed by logged strength, pushed out by a rule, or beyond the week's quota. */
+function removal(ctx: PlanContext, old: SessionRef, whyNot: Refusal): TimedChange {
+  const { clock } = ctx;
+  const ms = Date.parse(old.start);
+  const week = mondayOf(clock.localDate(ms));
+  const done = ctx.strengthDone.find((d) => mondayOf(clock.localDate(d.startMs)) === week);
+  const v = whyNot(old, null);
+  const race = ctx.input.athlete.raceDate ?? null;
+  const quota = sessionsForWeek(week, race, ctx.input.athlete.sessionsPerWeek);
+  const why = done
+    ? `completed by the strength session you logged on ${dayTime(done.startMs, clock)}`
+    : v && v.rule !== "R6"
+      ? `${because(ctx, v)}, and no other slot that week keeps every rule`
+      : `the ${phaseOf(week, race)} phase asks for ${quota} session${quota === 1 ? "" : "s"} that week`;
+  return {
+    type: "removed",
+    session: old.session,
+    week,
+    before: { start: old.start, session: old.session },
+    ...(v && !done ? { rule: v.rule } : {}),
+    ...(old.key ? { key: old.key } : {}),
+    sentence: `Strength ${old.session} on ${dayTime(ms, clock)} removed: ${why}`,
+    at: ms,
+  };
+}
 
-  newSessions.forEach((s, j) => {
-    if (matchedN.has(j)) return;
-    const ms = Date.parse(s.start);
-    const why = s.reasons?.slice(0, 2).join(", ");
-    changes.push({
-      type: "added",
-      session: s.session,
-      week: mondayOf(clock.localDate(ms)),
-      after: { start: s.start, session: s.session, ...(s.end ? { end: s.end } : {}) },
-      ...(s.key ? { key: s.key } : {}),
-      sentence: `Strength ${s.session} added on ${dayTime(ms, clock)}${why ? `: ${why}` : ""}`,
-      at: ms,
-    });
-  });
-
-  return changes
-    .sort((x, y) => x.at - y.at || x.type.localeCompare(y.type))
-    .map(({ at: _at, ...change }) => change);
+/** A new session with no match, with its first two reasons. */
+function addition(ctx: PlanContext, s: SessionRef): TimedChange {
+  const ms = Date.parse(s.start);
+  const why = s.reasons?.slice(0, 2).join(", ");
+  return {
+    type: "added",
+    session: s.session,
+    week: mondayOf(ctx.clock.localDate(ms)),
+    after: { start: s.start, session: s.session, ...(s.end ? { end: s.end } : {}) },
+    ...(s.key ? { key: s.key } : {}),
+    sentence: `Strength ${s.session} added on ${dayTime(ms, ctx.clock)}${why ? `: ${why}` : ""}`,
+    at: ms,
+  };
 }
 
 /** A violation as the second half of a sentence: "Wednesday's 07:00 run "Tempo 3x10 min" is a quality session". */
