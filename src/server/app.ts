@@ -22,8 +22,10 @@ import { registerApiPushSubscriptions } from "./routes/api-push-subscriptions.ts
 import { registerApiPushVapidKey } from "./routes/api-push-vapid-key.ts";
 import { registerApiSessionMark } from "./routes/api-session-mark.ts";
 import { registerApiSessionFit } from "./routes/api-session-fit.ts";
+import { registerApiSessionLog } from "./routes/api-session-log.ts";
 import { registerApiSessionMove } from "./routes/api-session-move.ts";
 import { registerApiSettings } from "./routes/api-settings.ts";
+import { registerApiStrengthLog } from "./routes/api-strength-log.ts";
 import { registerAuthGarmin } from "./routes/auth-garmin.ts";
 import { registerAuthLogout } from "./routes/auth-logout.ts";
 import { registerAuthStrava } from "./routes/auth-strava.ts";
@@ -66,6 +68,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   registerApiActivityKind(app, deps);
   registerApiSessionMark(app, deps);
   registerApiSessionMove(app, deps);
+  registerApiSessionLog(app, deps);
+  registerApiStrengthLog(app, deps);
   registerApiPlanHistory(app, deps);
   registerApiDestinations(app, deps);
   registerApiSessionFit(app, deps);

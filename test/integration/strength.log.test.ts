@@ -2,7 +2,14 @@
 // the log of that day's session, which is marked done, and the next session's
 // load follows from them; the log API round trip in pounds; and the athlete's own
 // calendar keeping a session off a busy evening without storing a title.
-import { Encoder, type FileIdMesg, Profile } from "@garmin/fitsdk";
+import {
+  type ActivityMesg,
+  Encoder,
+  type FileIdMesg,
+  Profile,
+  type SessionMesg,
+  type SetMesg,
+} from "@garmin/fitsdk";
 import { eq, sql } from "drizzle-orm";
 import { HttpResponse, http } from "msw";
 import { setupServer } from "msw/node";
@@ -68,29 +75,33 @@ function strengthFit(start: Date, sets: FitSet[], workoutRpe?: number): Uint8Arr
   let index = 0;
   for (const s of sets) {
     const ex = fitExercise(s.exercise);
-    encoder.onMesg(mesgNum("SET"), {
+    const active: SetMesg = {
       timestamp: new Date(t + 40_000),
       startTime: new Date(t),
       duration: 40,
       setType: "active",
       repetitions: s.reps,
       weight: s.weightKg,
-      ...(ex ? { category: [ex.category], categorySubtype: [ex.name] } : {}),
+      ...(ex
+        ? { category: [ex.category as NonNullable<SetMesg["category"]>[number]], categorySubtype: [ex.name] }
+        : {}),
       messageIndex: index++,
-    });
+    };
+    encoder.onMesg(mesgNum("SET"), active);
     t += 40_000;
-    encoder.onMesg(mesgNum("SET"), {
+    const rest: SetMesg = {
       timestamp: new Date(t + 120_000),
       startTime: new Date(t),
       duration: 120,
       setType: "rest",
       messageIndex: index++,
-    });
+    };
+    encoder.onMesg(mesgNum("SET"), rest);
     t += 120_000;
   }
   const end = new Date(t);
   const elapsed = (t - start.getTime()) / 1000;
-  encoder.onMesg(mesgNum("SESSION"), {
+  const session: SessionMesg = {
     timestamp: end,
     startTime: start,
     sport: "training",
@@ -98,14 +109,16 @@ function strengthFit(start: Date, sets: FitSet[], workoutRpe?: number): Uint8Arr
     totalElapsedTime: elapsed,
     totalTimerTime: elapsed,
     ...(workoutRpe !== undefined ? { workoutRpe } : {}),
-  });
-  encoder.onMesg(mesgNum("ACTIVITY"), {
+  };
+  encoder.onMesg(mesgNum("SESSION"), session);
+  const activity: ActivityMesg = {
     timestamp: end,
     numSessions: 1,
     type: "manual",
     // Berlin in December: UTC+1.
     localTimestamp: Math.round(end.getTime() / 1000) - 631_065_600 + 3600,
-  });
+  };
+  encoder.onMesg(mesgNum("ACTIVITY"), activity);
   return encoder.close();
 }
 
