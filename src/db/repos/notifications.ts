@@ -3,6 +3,7 @@
 // message and channel) that keeps a retried job from sending anything twice.
 import { and, asc, desc, eq, inArray, lt, lte, max, sql } from "drizzle-orm";
 import type { Executor } from "../client.ts";
+import { readColumn, type StoredChange, storedChanges } from "../columns.ts";
 import {
   athletes,
   notifications,
@@ -159,8 +160,13 @@ export async function pushFailed(db: Executor, id: number): Promise<number> {
 export interface VersionToTell {
   id: number;
   version: number;
-  diff: unknown;
+  diff: StoredChange[];
 }
+
+const readVersion = (row: { id: number; version: number; diff: unknown }): VersionToTell => ({
+  ...row,
+  diff: readColumn(storedChanges, row.diff, { table: "plan_versions", column: "diff", row: row.id }),
+});
 
 /** The newest plan version some message (of any channel, sent or not) already covers; 0 for none. */
 export async function lastCoveredVersion(db: Executor, athleteId: number): Promise<number> {
@@ -178,7 +184,7 @@ export async function versionsBetween(
   fromVersion: number,
   toVersion: number,
 ): Promise<VersionToTell[]> {
-  return db
+  const rows = await db
     .select({ id: planVersions.id, version: planVersions.version, diff: planVersions.diff })
     .from(planVersions)
     .where(
@@ -189,6 +195,7 @@ export async function versionsBetween(
       ),
     )
     .orderBy(asc(planVersions.version));
+  return rows.map(readVersion);
 }
 
 export async function newestVersion(db: Executor, athleteId: number): Promise<VersionToTell | null> {
@@ -198,7 +205,7 @@ export async function newestVersion(db: Executor, athleteId: number): Promise<Ve
     .where(eq(planVersions.athleteId, athleteId))
     .orderBy(desc(planVersions.version))
     .limit(1);
-  return row ?? null;
+  return row ? readVersion(row) : null;
 }
 
 export interface SessionToTell {

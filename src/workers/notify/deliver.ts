@@ -11,6 +11,7 @@
 // it with backoff, while the other channel and the plan have moved on.
 import { sql } from "drizzle-orm";
 import type { Executor } from "../../db/client.ts";
+import type { StoredChange } from "../../db/columns.ts";
 import { getAthlete } from "../../db/repos/athletes.ts";
 import {
   type Channel,
@@ -74,13 +75,8 @@ export function planUrl(publicUrl: string): string {
   return `${publicUrl}/api/plan`;
 }
 
-function sentencesOf(diff: unknown): string[] {
-  if (!Array.isArray(diff)) return [];
-  return diff.flatMap((c) =>
-    c && typeof c === "object" && typeof (c as { sentence?: unknown }).sentence === "string"
-      ? [(c as { sentence: string }).sentence]
-      : [],
-  );
+function sentencesOf(diff: readonly StoredChange[]): string[] {
+  return diff.map((c) => c.sentence);
 }
 
 function sameSessions(a: SessionToTell[], b: SessionToTell[]): boolean {
