@@ -297,6 +297,48 @@ describe("POST /api/sessions/{key}/log and GET /api/strength-log", () => {
   });
 });
 
+describe("the strength settings", () => {
+  it("takes one-rep maxes, units and the increment, validated field by field, and re-plans", async () => {
+    const athlete = await seedAthlete(env.pool.db);
+    const bad = await call(athlete.id, "PATCH", "/api/settings", {
+      lifts: { benchPress: { oneRepMaxKg: 80 } },
+      units: "stone",
+      loadIncrementKg: -1,
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.details.fields.map((f: { field: string }) => f.field).sort()).toEqual([
+      "lifts",
+      "loadIncrementKg",
+      "units",
+    ]);
+
+    const before = await call(athlete.id, "GET", "/api/settings");
+    expect(before.body).toMatchObject({
+      lifts: {},
+      units: "kg",
+      loadIncrementKg: 2.5,
+      busyCalendarIcsUrl: null,
+    });
+    const ok = await call(athlete.id, "PATCH", "/api/settings", {
+      lifts: { backSquat: { oneRepMaxKg: 140, date: "2026-11-30" } },
+      units: "lb",
+    });
+    expect(ok.status).toBe(200);
+    expect(ok.body).toMatchObject({
+      lifts: { backSquat: { oneRepMaxKg: 140, date: "2026-11-30" } },
+      units: "lb",
+      // 5 lb, the default step in pounds
+      loadIncrementKg: 2.26796,
+    });
+    expect(ok.body.defaults).toContain("loadIncrementKg");
+    expect(ok.body.defaults).not.toContain("lifts");
+    expect(await replanCauses(athlete.id)).toContainEqual({
+      type: "settings",
+      fields: ["lifts", "units", "loadIncrementKg"],
+    });
+  });
+});
+
 const BUSY_URL = "https://calendar.example.com/private-5e1c9a/basic.ics";
 const publicResolve: ResolveHost = async () => [{ address: "93.184.215.14", family: 4 }];
 const busyFeed = { text: "" };
