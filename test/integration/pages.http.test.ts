@@ -154,13 +154,13 @@ describe("forms refuse what another site sends", () => {
 });
 
 describe("headers and errors a person can read", () => {
-  it("pages carry a CSP without inline script, refuse framing, send no referrer; everything is nosniff", async () => {
+  it("pages carry a CSP without inline script, refuse framing, send no referrer to other sites; everything is nosniff", async () => {
     const res = await app.request("/", { headers: HTML });
     const csp = res.headers.get("content-security-policy") ?? "";
     expect(csp).toContain("script-src 'self'");
     expect(csp).not.toContain("unsafe-inline");
     expect(csp).toContain("frame-ancestors 'none'");
-    expect(res.headers.get("referrer-policy")).toBe("no-referrer");
+    expect(res.headers.get("referrer-policy")).toBe("same-origin");
     expect(res.headers.get("x-content-type-options")).toBe("nosniff");
     const api = await app.request("/api/plan");
     expect(api.headers.get("x-content-type-options")).toBe("nosniff");

@@ -25,7 +25,7 @@ export function securityHeaders(): MiddlewareHandler<AppEnv> {
     if ((c.res.headers.get("content-type") ?? "").startsWith("text/html")) {
       c.res.headers.set("Content-Security-Policy", PAGE_CSP);
       c.res.headers.set("X-Frame-Options", "DENY");
-      c.res.headers.set("Referrer-Policy", "no-referrer");
+      if (!c.res.headers.has("Referrer-Policy")) c.res.headers.set("Referrer-Policy", "same-origin");
     }
   };
 }

@@ -31,6 +31,7 @@ h3 { font-size: 1.05rem; margin: 0 0 .25rem; }
 table { border-collapse: collapse; width: 100%; font-size: .95rem; }
 th, td { text-align: left; padding: .25rem .4rem; border-bottom: 1px solid var(--line); vertical-align: top; }
 ul.reasons { margin: .25rem 0; padding-left: 1.2rem; }
+ul.runs { list-style: none; margin: .25rem 0; padding: 0; }
 .actions { display: flex; flex-wrap: wrap; gap: .5rem; margin-top: .5rem; align-items: flex-end; }
 .actions form { margin: 0; }
 button, .button { font: inherit; min-height: 44px; padding: .5rem 1rem; border-radius: 6px; border: 2px solid var(--accent); background: var(--bg); color: var(--accent); cursor: pointer; text-decoration: none; display: inline-block; }

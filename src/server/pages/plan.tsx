@@ -34,14 +34,6 @@ const dayName = new Intl.DateTimeFormat("en-GB", {
   month: "long",
   timeZone: "UTC",
 });
-const stamp = new Intl.DateTimeFormat("en-GB", {
-  weekday: "short",
-  day: "numeric",
-  month: "short",
-  hour: "2-digit",
-  minute: "2-digit",
-  timeZone: "UTC",
-});
 
 export function dayLabel(date: string): string {
   return dayName.format(new Date(`${date}T00:00:00Z`));
@@ -200,7 +192,7 @@ function Day({ d, csrf, today }: { d: PlanDay; csrf: string; today: string }) {
         </ul>
       ) : null}
       {d.runs.length > 0 ? (
-        <ul class="reasons" aria-label="Runs">
+        <ul class="runs" aria-label="Runs">
           {d.runs.map((r) => (
             <Run r={r} csrf={csrf} />
           ))}
@@ -217,6 +209,14 @@ function Day({ d, csrf, today }: { d: PlanDay; csrf: string; today: string }) {
 }
 
 export function planPage(data: PlanPageData) {
+  const stamp = new Intl.DateTimeFormat("en-GB", {
+    weekday: "short",
+    day: "numeric",
+    month: "short",
+    hour: "2-digit",
+    minute: "2-digit",
+    timeZone: data.timezone,
+  });
   return (
     <Layout title="Your plan" csrf={data.csrf}>
       {data.notice ? (
@@ -254,7 +254,7 @@ export function planPage(data: PlanPageData) {
         <ul>
           {data.history.map((v) => (
             <li>
-              <time datetime={v.createdAt}>{stamp.format(new Date(v.createdAt))} UTC</time>
+              <time datetime={v.createdAt}>{stamp.format(new Date(v.createdAt))}</time>
               {v.because ? `: because ${v.because}` : ""}
               {v.changes.length > 0 ? (
                 <ul class="reasons">
