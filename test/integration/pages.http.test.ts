@@ -4,7 +4,8 @@
 // the pages' security headers, and errors a person can read while the API keeps
 // answering JSON.
 import { describe, expect, it } from "vitest";
-import { latestPlan } from "../../src/db/repos/plans.ts";
+import { latestPlan, type StoredSession } from "../../src/db/repos/plans.ts";
+import { isoWithOffset } from "../../src/domain/time.ts";
 import { createApp } from "../../src/server/app.ts";
 import { CSRF_FIELD, csrfTokenFor } from "../../src/server/middleware/csrf.ts";
 import { SESSION_COOKIE, sessionToken } from "../../src/server/session.ts";
@@ -101,6 +102,36 @@ describe("/ and the plan page", () => {
     expect(await moved.text()).toMatch(/role="alert">Not changed: .+/);
     const still = await latestPlan(env.pool.db, athlete.id);
     expect(still?.sessions.find((s) => s.sessionKey === second.sessionKey)?.startAt).toEqual(second.startAt);
+  });
+
+  it("Move takes the form's local date and time in the athlete's zone and moves the session there", async () => {
+    const { athlete, second, cookie, csrf } = await planned();
+    const tz = athlete.timezone;
+    // The nearest slot the rules allow, as the athlete would try: a refusal changes nothing.
+    let moved: StoredSession | undefined;
+    for (const hours of [-1, 1, -2, 2, 24, -24, 48]) {
+      const start = second.startAt.getTime() + hours * 3_600_000;
+      const res = await postForm(`/plan/sessions/${second.sessionKey}/move`, cookie, {
+        [CSRF_FIELD]: csrf,
+        start: isoWithOffset(start, tz).slice(0, 16),
+      });
+      if (res.status === 303) {
+        expect(res.headers.get("location")).toMatch(/^\/plan\?updated=\d+$/);
+        moved = (await latestPlan(env.pool.db, athlete.id))?.sessions.find(
+          (s) => s.sessionKey === second.sessionKey,
+        );
+        expect(moved?.startAt.getTime()).toBe(start);
+        break;
+      }
+      expect(await res.text()).toContain("Not changed:");
+    }
+    expect(moved?.pinned).toBe(true);
+    const bad = await postForm(`/plan/sessions/${second.sessionKey}/move`, cookie, {
+      [CSRF_FIELD]: csrf,
+      start: "Thursday evening",
+    });
+    expect(bad.status).toBe(400);
+    expect(await bad.text()).toContain("give a date and a time");
   });
 
   it("a run is marked easy or quality from the page", async () => {
