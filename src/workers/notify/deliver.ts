@@ -234,8 +234,11 @@ export async function notifyAthlete(
           got.add(sub.id);
           await markDeliveredTo(tx, row.id, sub.id);
           await pushSucceeded(tx, sub.id, at);
-        } catch (err) {
-          if (!(err instanceof PushError)) throw err;
+        } catch (thrown) {
+          // Anything sendPush throws counts against this subscription only: rethrowing would
+          // roll back the record of what already went out on the other channel.
+          const err =
+            thrown instanceof PushError ? thrown : new PushError(loggableError(thrown).message, null);
           if (err.gone) {
             await deleteSubscriptionById(tx, sub.id);
             log.info({ subscriptionId: sub.id, host, status: err.status }, "push subscription gone; removed");
