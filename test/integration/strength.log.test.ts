@@ -2,14 +2,6 @@
 // the log of that day's session, which is marked done, and the next session's
 // load follows from them; the log API round trip in pounds; and the athlete's own
 // calendar keeping a session off a busy evening without storing a title.
-import {
-  type ActivityMesg,
-  Encoder,
-  type FileIdMesg,
-  Profile,
-  type SessionMesg,
-  type SetMesg,
-} from "@garmin/fitsdk";
 import { eq, sql } from "drizzle-orm";
 import { HttpResponse, http } from "msw";
 import { setupServer } from "msw/node";
@@ -17,8 +9,6 @@ import { afterAll, describe, expect, it } from "vitest";
 import { latestPlan } from "../../src/db/repos/plans.ts";
 import { busyIntervals, strengthLogs } from "../../src/db/schema/index.ts";
 import type { ResolveHost } from "../../src/integrations/calendar/fetch-feed.ts";
-import { fitExercise } from "../../src/integrations/fit/workout.ts";
-import { type GarminExercise, garminExercise } from "../../src/integrations/garmin-training/exercises.ts";
 import { importStrengthFit } from "../../src/plan/import-strength-file.ts";
 import { createApp } from "../../src/server/app.ts";
 import { busyCalendarSchedulerId } from "../../src/workers/athlete-schedules.ts";
@@ -26,6 +16,7 @@ import { importBusyCalendar } from "../../src/workers/processors/calendar.ts";
 import { replanAthlete } from "../../src/workers/replan/replan-athlete.ts";
 import { apiCaller, replanCausesOf } from "../support/api-calls.ts";
 import { seedAthlete } from "../support/builders.ts";
+import { pair, strengthFit, times } from "../support/strength-fit.ts";
 import { jobContext, useTestEnv, workerDeps } from "../support/test-env.ts";
 
 const env = await useTestEnv({ REPLAN_DEBOUNCE_MS: "0" });
@@ -47,87 +38,6 @@ async function plannedAthlete(settings: Record<string, unknown>) {
   if (!plan || plan.sessions.length < 3) throw new Error("expected a plan with sessions");
   return { athlete, plan };
 }
-
-const mesgNum = (name: string) => Profile.MesgNum[name] as number;
-
-interface FitSet {
-  exercise: GarminExercise;
-  reps: number;
-  weightKg: number;
-}
-
-/**
- * A strength activity as a Garmin watch records it: FILE_ID (activity), one
- * `set` message per set with a rest `set` after each, the SESSION (training /
- * strengthTraining, with the effort the athlete rated) and the ACTIVITY.
- */
-function strengthFit(start: Date, sets: FitSet[], workoutRpe?: number): Uint8Array {
-  const encoder = new Encoder();
-  const fileId: FileIdMesg = {
-    type: "activity",
-    manufacturer: "garmin",
-    product: 3113,
-    serialNumber: 3_400_000_001,
-    timeCreated: start,
-  };
-  encoder.onMesg(mesgNum("FILE_ID"), fileId);
-  let t = start.getTime();
-  let index = 0;
-  for (const s of sets) {
-    const ex = fitExercise(s.exercise);
-    const active: SetMesg = {
-      timestamp: new Date(t + 40_000),
-      startTime: new Date(t),
-      duration: 40,
-      setType: "active",
-      repetitions: s.reps,
-      weight: s.weightKg,
-      ...(ex
-        ? { category: [ex.category as NonNullable<SetMesg["category"]>[number]], categorySubtype: [ex.name] }
-        : {}),
-      messageIndex: index++,
-    };
-    encoder.onMesg(mesgNum("SET"), active);
-    t += 40_000;
-    const rest: SetMesg = {
-      timestamp: new Date(t + 120_000),
-      startTime: new Date(t),
-      duration: 120,
-      setType: "rest",
-      messageIndex: index++,
-    };
-    encoder.onMesg(mesgNum("SET"), rest);
-    t += 120_000;
-  }
-  const end = new Date(t);
-  const elapsed = (t - start.getTime()) / 1000;
-  const session: SessionMesg = {
-    timestamp: end,
-    startTime: start,
-    sport: "training",
-    subSport: "strengthTraining",
-    totalElapsedTime: elapsed,
-    totalTimerTime: elapsed,
-    ...(workoutRpe !== undefined ? { workoutRpe } : {}),
-  };
-  encoder.onMesg(mesgNum("SESSION"), session);
-  const activity: ActivityMesg = {
-    timestamp: end,
-    numSessions: 1,
-    type: "manual",
-    // Berlin in December: UTC+1.
-    localTimestamp: Math.round(end.getTime() / 1000) - 631_065_600 + 3600,
-  };
-  encoder.onMesg(mesgNum("ACTIVITY"), activity);
-  return encoder.close();
-}
-
-const pair = (name: string): GarminExercise => {
-  const g = garminExercise(name);
-  if (!g) throw new Error(`no Garmin exercise for ${name}`);
-  return g;
-};
-const times = (n: number, set: FitSet): FitSet[] => Array.from({ length: n }, () => set);
 
 const loadOf = (exercises: readonly { name: string; loadKg?: number }[], name: string) =>
   exercises.find((e) => e.name === name)?.loadKg;

@@ -85,7 +85,7 @@ export function createGarminApi(o: GarminApiOptions) {
     url: string,
     init: RequestInit,
     kind: "api" | "token",
-  ): Promise<{ status: number; text: string }> {
+  ): Promise<{ status: number; text: string; bytes: Uint8Array }> {
     let res: Response;
     try {
       res = await fetch(url, { ...init, signal: AbortSignal.timeout(o.timeoutMs) });
@@ -93,8 +93,10 @@ export function createGarminApi(o: GarminApiOptions) {
       const why = err instanceof Error && err.name === "TimeoutError" ? `no answer in ${o.timeoutMs} ms` : "";
       throw new GarminUnavailableError(`${what}: Garmin could not be reached${why ? ` (${why})` : ""}`, null);
     }
-    const text = await res.text();
-    if (res.ok) return { status: res.status, text };
+    // Read as bytes: an activity file is binary (FIT); everything else is UTF-8 JSON.
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    const text = new TextDecoder().decode(bytes);
+    if (res.ok) return { status: res.status, text, bytes };
     const message = `${what}: Garmin answered ${res.status} ${describe(text)}`.trim();
     if (res.status === 429 || res.status >= 500) throw new GarminUnavailableError(message, res.status);
     if (res.status === 401 || res.status === 403) throw new GarminAuthError(message, res.status);
@@ -207,6 +209,16 @@ export function createGarminApi(o: GarminApiOptions) {
       const body = text.trim() === "" ? [] : json(what, text);
       if (!Array.isArray(body)) throw new GarminResponseError(`${what}: not a list of summaries`);
       return body;
+    },
+    /** An activity file a ping announced (FIT, TCX or GPX), as Garmin sends it. */
+    async pullFile(callbackUrl: string, accessToken: string): Promise<Uint8Array> {
+      const { bytes } = await send(
+        "downloading the notified activity file",
+        callbackUrl,
+        { headers: bearer(accessToken) },
+        "api",
+      );
+      return bytes;
     },
   };
 }

@@ -47,7 +47,23 @@ export const permissionsBodySchema = z.object({
 });
 
 /** One stored notification item, as the inbox row's `payload` holds it and the worker reads it. */
+/** Activity files (FIT, TCX, GPX) come by ping only, to be downloaded once within 24 h (Activity API 5.2). */
+export const activityFilesBodySchema = z.object({ activityFiles: z.array(z.unknown()) }).passthrough();
+const activityFileSchema = pingSchema
+  .extend({
+    fileType: z.string().max(20).optional(),
+    summaryId: z.union([z.string(), z.number()]).transform(String).optional(),
+  })
+  .passthrough();
+
 export const garminEventSchema = z.discriminatedUnion("kind", [
+  /** an activity's file to download: a strength activity's sets become its session's log */
+  z.object({
+    kind: z.literal("activity-file"),
+    userId: z.string(),
+    callbackURL: z.string(),
+    fileType: z.string().nullable(),
+  }),
   z.object({ kind: z.literal("activity-ping"), userId: z.string(), callbackURL: z.string() }),
   z.object({
     kind: z.literal("activity-push"),
@@ -136,6 +152,34 @@ export function activityItems(body: unknown): GarminInboxItem[] {
     });
   }
   return out;
+}
+
+/** The items of an activity-files notification; throws GarminNotificationError on a bad one. */
+export function activityFileItems(body: unknown): GarminInboxItem[] {
+  const parsed = activityFilesBodySchema.safeParse(body);
+  if (!parsed.success)
+    throw new GarminNotificationError("not a Garmin activity files notification", issuesOf(parsed.error, ""));
+  return parsed.data.activityFiles.map((raw, i) => {
+    const item = activityFileSchema.safeParse(raw);
+    if (!item.success)
+      throw new GarminNotificationError(
+        "not a Garmin activity file",
+        issuesOf(item.error, `activityFiles.${i}`),
+      );
+    return {
+      dedupeKey: `activityFiles:${sha1(item.data.callbackURL)}`,
+      userId: item.data.userId,
+      objectType: "activityFiles",
+      objectId: item.data.summaryId ?? null,
+      aspectType: "file",
+      event: {
+        kind: "activity-file",
+        userId: item.data.userId,
+        callbackURL: item.data.callbackURL,
+        fileType: item.data.fileType ?? null,
+      },
+    };
+  });
 }
 
 export function deregistrationItems(body: unknown): GarminInboxItem[] {

@@ -1,6 +1,6 @@
 // Garmin's notifications, at /webhooks/garmin/{GARMIN_WEBHOOK_SECRET}/activities,
-// /deregistrations and /permissions (the URLs to enter in Garmin's endpoint
-// configuration tool).
+// /activity-files, /deregistrations and /permissions (the URLs to enter in Garmin's
+// endpoint configuration tool).
 //
 // Garmin signs nothing (Activity API 1.2.3: no signature header), so the path is
 // the credential: a wrong or missing secret is answered exactly as a path with no
@@ -21,6 +21,7 @@ import type { Hono } from "hono";
 import { databaseRejectedValue, databaseUnavailable } from "../../db/failures.ts";
 import { type GarminInboxOutcome, storeGarminEvents } from "../../db/repos/garmin-inbox.ts";
 import {
+  activityFileItems,
   activityItems,
   deregistrationItems,
   type GarminInboxItem,
@@ -50,6 +51,7 @@ export function isGarminWebhook(path: string): boolean {
 
 const KINDS: Record<string, (body: unknown) => GarminInboxItem[]> = {
   activities: activityItems,
+  "activity-files": activityFileItems,
   deregistrations: deregistrationItems,
   permissions: permissionItems,
 };

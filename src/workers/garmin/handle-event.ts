@@ -21,6 +21,7 @@ import {
   WORKOUT_IMPORT,
 } from "../../integrations/garmin/notifications.ts";
 import type { Logger } from "../../observability/logger.ts";
+import { importStrengthFit } from "../../plan/import-strength-file.ts";
 import type { JobContext, WorkerDeps } from "../context.ts";
 import { JOBS, type JobPayload } from "../jobs.ts";
 import { requestReplan } from "../replan-trigger.ts";
@@ -84,6 +85,8 @@ export async function handleGarminEvent(
         return await importSummaries(run, deps, connection, [event.summary]);
       case "activity-ping":
         return await ping(run, deps, connection, event.callbackURL, athleteLog);
+      case "activity-file":
+        return await activityFile(run, deps, connection, event, athleteLog);
     }
   } catch (err) {
     const last = ctx.attempt >= JOBS["garmin-event"].attempts;
@@ -159,6 +162,34 @@ async function ping(
   const garmin = garminAsAthlete(deps, connection, log);
   const summaries = await garmin.call((api, token) => api.pull(callbackUrl, token));
   return importSummaries(run, deps, connection, summaries);
+}
+
+/**
+ * An activity's file: a strength activity's FIT `set` messages become the log of
+ * the session planned that day (src/plan/strength-log.ts); the activity itself
+ * arrives as a summary through the activities notification. Other files are not read.
+ */
+async function activityFile(
+  run: EventRun,
+  deps: WorkerDeps,
+  connection: Connection,
+  event: Extract<GarminEvent, { kind: "activity-file" }>,
+  log: Logger,
+): Promise<Outcome> {
+  if (!isGarminCallback(event.callbackURL, deps.config.garmin.apiBaseUrl)) {
+    log.warn("Garmin activity file whose callbackURL points elsewhere: not fetched");
+    return run.finish({ status: "ignored", note: FOREIGN_CALLBACK_NOTE });
+  }
+  if (connection.status !== "active")
+    return run.finish({ status: "ignored", note: `connection is ${connection.status}` });
+  if (event.fileType !== null && event.fileType.toUpperCase() !== "FIT")
+    return run.finish({ status: "ignored", note: `a ${event.fileType} file: only FIT carries sets` });
+  const garmin = garminAsAthlete(deps, connection, log);
+  const bytes = await garmin.call((api, token) => api.pullFile(event.callbackURL, token));
+  const result = await importStrengthFit(deps, connection.athleteId, bytes, "garmin");
+  return result.logged
+    ? run.finish({ status: "processed", sessionKey: result.sessionKey })
+    : run.finish({ status: "ignored", note: result.reason });
 }
 
 async function importSummaries(
