@@ -1,8 +1,8 @@
 // Garmin notifications into the webhook_events inbox, before they are answered.
-import { and, eq, lt, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import type { Executor } from "../client.ts";
 import { webhookEvents } from "../schema/index.ts";
-import type { InboxStatus, PendingInboxEvent } from "./webhook-inbox.ts";
+import type { InboxStatus } from "./webhook-inbox.ts";
 
 export interface GarminInboxInput {
   dedupeKey: string;
@@ -93,23 +93,4 @@ export async function deleteGarminEventsOfUser(db: Executor, userId: string): Pr
     .where(and(eq(webhookEvents.provider, "garmin"), eq(webhookEvents.externalAthleteId, userId)))
     .returning({ id: webhookEvents.id });
   return deleted.length;
-}
-
-/** Garmin items stored before `before` and still "received", oldest first: what the inbox sweep looks at. */
-export async function pendingGarminEvents(
-  db: Executor,
-  o: { before: Date; limit: number },
-): Promise<PendingInboxEvent[]> {
-  return db
-    .select({ id: webhookEvents.id, attempts: webhookEvents.attempts })
-    .from(webhookEvents)
-    .where(
-      and(
-        eq(webhookEvents.provider, "garmin"),
-        eq(webhookEvents.status, "received"),
-        lt(webhookEvents.receivedAt, o.before),
-      ),
-    )
-    .orderBy(webhookEvents.id)
-    .limit(o.limit);
 }

@@ -101,7 +101,7 @@ export async function storeStravaEvents(
   return out;
 }
 
-/** A stored Strava event still waiting to be handled, as the inbox sweep sees it. */
+/** A stored event (Strava's or Garmin's) still waiting to be handled, as the inbox sweep sees it. */
 export interface PendingInboxEvent {
   id: number;
   /** tries so far: 404 waits, re-queues by the sweep */
@@ -109,20 +109,20 @@ export interface PendingInboxEvent {
 }
 
 /**
- * Strava events stored before `before` and still "received", oldest (lowest id)
- * first, from just after `afterId` up to `throughId`: the sweep pages through them
- * with a cursor, so rows that stay stuck cannot hide the ones behind them.
+ * One provider's events stored before `before` and still "received", oldest
+ * (lowest id) first, from just after `afterId` up to `throughId`: the sweep pages
+ * through them with a cursor, so rows that stay stuck cannot hide the ones behind them.
  */
-export async function pendingStravaEvents(
+export async function pendingInboxEvents(
   db: Executor,
-  o: { before: Date; afterId: number; throughId?: number; limit: number },
+  o: { provider: InboxEvent["provider"]; before: Date; afterId: number; throughId?: number; limit: number },
 ): Promise<PendingInboxEvent[]> {
   return db
     .select({ id: webhookEvents.id, attempts: webhookEvents.attempts })
     .from(webhookEvents)
     .where(
       and(
-        eq(webhookEvents.provider, "strava"),
+        eq(webhookEvents.provider, o.provider),
         eq(webhookEvents.status, "received"),
         lt(webhookEvents.receivedAt, o.before),
         gt(webhookEvents.id, o.afterId),

@@ -1,104 +1,28 @@
-// The `requeue-strava-inbox` sweep: Postgres, not Redis, says what still needs
-// doing. Every Strava event stored and still "received" gets a job again unless
-// one is on its way (waiting, delayed, running): a job that failed outside the
-// handler (a database error, stalled twice), one that completed against a row a
-// restored database brought back, or one Redis lost (restarted empty, flushed).
-import { getAppState, setAppState } from "../../db/repos/app-state.ts";
-import {
-  countInboxRequeue,
-  giveUpInboxEvent,
-  type PendingInboxEvent,
-  pendingStravaEvents,
-} from "../../db/repos/webhook-inbox.ts";
+// The `requeue-strava-inbox` sweep: the one inbox sweep (src/workers/inbox-sweep.ts)
+// over Strava's rows and `strava-event` jobs.
 import type { Logger } from "../../observability/logger.ts";
 import type { WorkerDeps } from "../context.ts";
+import { type InboxSweep, type SweepResult, sweepInbox } from "../inbox-sweep.ts";
 import { enqueueStravaEvents, stravaEventJobId } from "./event-jobs.ts";
 
-/** Rows looked at per sweep; the cursor takes the next ones on the next run. */
-export const SWEEP_PAGE = 1000;
-/** An event tried this often (404 waits and re-queues together) ends as failed instead of looping. */
-export const SWEEP_GIVE_UP_ATTEMPTS = 10;
-/** app_state key: the last inbox id the previous sweep looked at (0: start from the oldest). */
+export { SWEEP_GIVE_UP_ATTEMPTS } from "../inbox-sweep.ts";
+
+/** app_state key of the Strava sweep's cursor (0: start from the oldest). */
 export const SWEEP_CURSOR_KEY = "strava-inbox-sweep-cursor";
 
-const IN_FLIGHT = new Set(["waiting", "active", "delayed", "prioritized", "waiting-children"]);
+export const STRAVA_INBOX: InboxSweep = {
+  provider: "strava",
+  label: "Strava",
+  job: "strava-event",
+  jobId: stravaEventJobId,
+  enqueue: enqueueStravaEvents,
+  cursorKey: SWEEP_CURSOR_KEY,
+  page: 1000,
+};
 
-export interface SweepResult {
-  looked: number;
-  inFlight: number;
-  requeued: number;
-  gaveUp: number;
-}
-
-export async function sweepStravaInbox(
+export function sweepStravaInbox(
   deps: Pick<WorkerDeps, "db" | "queues">,
   o: { before: Date; logger: Pick<Logger, "info" | "warn">; limit?: number },
 ): Promise<SweepResult> {
-  const rows = await nextPage(deps, o.before, o.limit ?? SWEEP_PAGE);
-  const queue = deps.queues.strava;
-  const states = await Promise.all(rows.map((r) => queue.getJobState(stravaEventJobId(deps.queues, r.id))));
-  const again = new Map<string, number[]>();
-  let inFlight = 0;
-  let gaveUp = 0;
-  for (const [i, row] of rows.entries()) {
-    const state = states[i] ?? "unknown";
-    if (IN_FLIGHT.has(state)) {
-      inFlight++;
-      continue;
-    }
-    let why = "its job was gone";
-    if (state === "failed" || state === "completed") {
-      // BullMQ ignores an add under the id of a job it still keeps: remove it first.
-      const job = await queue.getJob(stravaEventJobId(deps.queues, row.id));
-      why =
-        state === "failed"
-          ? `its job failed: ${(job?.failedReason ?? "no reason recorded").slice(0, 200)}`
-          : "its job completed without handling it";
-      try {
-        await job?.remove();
-      } catch (err) {
-        o.logger.warn(
-          { eventId: row.id, err: err instanceof Error ? err.message : String(err) },
-          "could not remove a finished Strava event job; trying again next sweep",
-        );
-        continue;
-      }
-    }
-    if (row.attempts >= SWEEP_GIVE_UP_ATTEMPTS) {
-      if (await giveUpInboxEvent(deps.db, row.id, `given up after ${row.attempts} tries; last, ${why}`))
-        gaveUp++;
-      continue;
-    }
-    const note = `re-queued by the inbox sweep: ${why}`;
-    again.set(note, [...(again.get(note) ?? []), row.id]);
-  }
-  const ids = [...again.values()].flat();
-  await enqueueStravaEvents(deps.queues, ids);
-  for (const [note, group] of again) await countInboxRequeue(deps.db, group, note);
-  const result = { looked: rows.length, inFlight, requeued: ids.length, gaveUp };
-  if (ids.length > 0 || gaveUp > 0) o.logger.info(result, "swept the Strava inbox");
-  return result;
-}
-
-/**
- * The next `limit` pending rows after the stored cursor, wrapping round to the
- * oldest when the end is reached, and the cursor moved past them.
- */
-async function nextPage(
-  deps: Pick<WorkerDeps, "db">,
-  before: Date,
-  limit: number,
-): Promise<PendingInboxEvent[]> {
-  const stored = await getAppState(deps.db, SWEEP_CURSOR_KEY);
-  const cursor = typeof stored === "number" && Number.isSafeInteger(stored) && stored > 0 ? stored : 0;
-  const rows = await pendingStravaEvents(deps.db, { before, afterId: cursor, limit });
-  let next = rows.length === limit ? (rows.at(-1)?.id ?? 0) : 0;
-  if (rows.length < limit && cursor > 0) {
-    const wanted = limit - rows.length;
-    const head = await pendingStravaEvents(deps.db, { before, afterId: 0, throughId: cursor, limit: wanted });
-    rows.push(...head);
-    if (head.length === wanted) next = head.at(-1)?.id ?? 0;
-  }
-  if (next !== cursor) await setAppState(deps.db, SWEEP_CURSOR_KEY, next);
-  return rows;
+  return sweepInbox(STRAVA_INBOX, deps, o);
 }
