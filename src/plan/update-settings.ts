@@ -127,7 +127,9 @@ function followUpsOf(changed: readonly string[], after: SettingsView): FollowUp[
   if (changed.includes("runningPlanIcsUrl")) out.push({ type: "running-plan-url" });
   else if (changed.includes("timezone") && after.runningPlanIcsUrl)
     out.push({ type: "running-plan-reimport" });
-  if (changed.includes("busyCalendarIcsUrl")) out.push({ type: "busy-calendar-url" });
+  // A new zone moves all-day busy events too: the import runs again at once.
+  if (changed.includes("busyCalendarIcsUrl") || (changed.includes("timezone") && after.busyCalendarIcsUrl))
+    out.push({ type: "busy-calendar-url" });
   return out;
 }
 

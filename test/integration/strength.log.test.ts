@@ -2,6 +2,7 @@
 // the log of that day's session, which is marked done, and the next session's
 // load follows from them; the log API round trip in pounds; and the athlete's own
 // calendar keeping a session off a busy evening without storing a title.
+import { UnrecoverableError } from "bullmq";
 import { eq, sql } from "drizzle-orm";
 import { HttpResponse, http } from "msw";
 import { setupServer } from "msw/node";
@@ -274,6 +275,19 @@ const vevent = (uid: string, start: string, end: string, summary: string, extra:
   ].join("\r\n");
 
 describe("busy times from the athlete's own calendar", () => {
+  it("gives up on a feed that is no calendar without repeating what it said", async () => {
+    const athlete = await seedAthlete(env.pool.db, { settings: { busyCalendarIcsUrl: BUSY_URL } });
+    busyFeed.text = "BEGIN:VCALENDAR\r\nDentist appointment at 5\r\nEND:VCALENDAR";
+    const failed = await importBusyCalendar({ athleteId: athlete.id }, deps, ctx, {
+      resolve: publicResolve,
+    }).catch((err: unknown) => err);
+    expect(failed).toBeInstanceOf(UnrecoverableError);
+    expect((failed as Error).message).toBe("busy calendar: not a readable iCalendar feed");
+    expect(
+      await env.pool.db.select().from(busyIntervals).where(eq(busyIntervals.athleteId, athlete.id)),
+    ).toEqual([]);
+  });
+
   it("keeps the session off a busy evening, stores only start and end, and re-plans on a change", async () => {
     const { athlete, plan } = await plannedAthlete({});
     const thursday = plan.sessions[1];

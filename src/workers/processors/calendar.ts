@@ -173,8 +173,9 @@ export async function importBusyCalendar(
     });
   } catch (err) {
     if (!(err instanceof RunningPlanParseError)) throw err;
-    log.warn({ err: err.message }, "busy calendar not readable");
-    throw new UnrecoverableError(`busy calendar: ${err.message}`);
+    // ical.js quotes the line it could not read, which may be an event's title: not logged.
+    log.warn("busy calendar not readable: not an iCalendar feed");
+    throw new UnrecoverableError("busy calendar: not a readable iCalendar feed");
   }
   if (read.warnings.length > 0) log.warn({ warnings: read.warnings }, "busy calendar not fully read");
   const stored = await replaceBusyIntervals(
