@@ -129,6 +129,9 @@ describe("a Garmin strength activity's file", () => {
     const after = await latestPlan(env.pool.db, athlete.id);
     const next = after?.sessions.find((s) => s.sessionKey === nextA?.sessionKey);
     expect(next?.exercises.find((e) => e.name === "Back squat")?.loadKg).toBe(67.5);
+    // A load-only change is a new plan version whose diff tells the athlete.
+    expect(after?.version).toBeGreaterThan(marked?.version ?? Number.POSITIVE_INFINITY);
+    expect(after?.diff.map((c) => c.sentence).join(" ")).toMatch(/Back squat .*67\.5 kg/);
   });
 
   it("never downloads a file whose callbackURL points away from Garmin", async () => {
