@@ -1,10 +1,12 @@
 // A Garmin strength activity's file, end to end: Garmin pings /activity-files, the
 // worker downloads the FIT with the athlete's token, its sets become the log of
 // that day's session, the session is done, and the next session's load follows.
+import { randomUUID } from "node:crypto";
 import { eq } from "drizzle-orm";
 import { HttpResponse, http } from "msw";
 import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { wipeGarminUser } from "../../src/db/repos/garmin-data.ts";
 import { latestPlan } from "../../src/db/repos/plans.ts";
 import { athletes, strengthLogs, webhookEvents } from "../../src/db/schema/index.ts";
 import { createApp } from "../../src/server/app.ts";
@@ -132,6 +134,24 @@ describe("a Garmin strength activity's file", () => {
     // A load-only change is a new plan version whose diff tells the athlete.
     expect(after?.version).toBeGreaterThan(marked?.version ?? Number.POSITIVE_INFINITY);
     expect(after?.diff.map((c) => c.sentence).join(" ")).toMatch(/Back squat .*67\.5 kg/);
+  });
+
+  it("goes with the rest of the athlete's Garmin data when they disconnect", async () => {
+    now = new Date("2026-12-07T19:30:00Z");
+    const { athlete } = await seedGarminAthlete(env, fake, { userId: "garmin-leaver" });
+    await env.pool.db.insert(strengthLogs).values([
+      {
+        athleteId: athlete.id,
+        sessionKey: randomUUID(),
+        date: "2026-12-07",
+        source: "garmin",
+        exercises: [],
+      },
+      { athleteId: athlete.id, sessionKey: randomUUID(), date: "2026-12-03", source: "api", exercises: [] },
+    ]);
+    await wipeGarminUser(env.pool.db, "garmin-leaver", { keepAthlete: true });
+    const left = await env.pool.db.select().from(strengthLogs).where(eq(strengthLogs.athleteId, athlete.id));
+    expect(left.map((l) => l.source)).toEqual(["api"]);
   });
 
   it("never downloads a file whose callbackURL points away from Garmin", async () => {

@@ -2,7 +2,13 @@
 // deregistration (or a disconnect) calls for, and the permissions a user grants.
 import { and, eq, ne, sql } from "drizzle-orm";
 import type { Executor } from "../client.ts";
-import { activities, athletes, dayClassifications, providerConnections } from "../schema/index.ts";
+import {
+  activities,
+  athletes,
+  dayClassifications,
+  providerConnections,
+  strengthLogs,
+} from "../schema/index.ts";
 import { releaseSourceRecords } from "./activity-links.ts";
 import { deleteGarminEventsOfUser } from "./garmin-inbox.ts";
 
@@ -46,6 +52,10 @@ export async function wipeGarminUser(
       .delete(activities)
       .where(and(eq(activities.athleteId, athleteId), eq(activities.provider, "garmin")))
       .returning({ id: activities.id });
+    // Sets read from Garmin's activity files are Garmin data too; sets the athlete typed in stay.
+    await tx
+      .delete(strengthLogs)
+      .where(and(eq(strengthLogs.athleteId, athleteId), eq(strengthLogs.source, "garmin")));
     const [others] = await tx
       .select({ n: sql<number>`count(*)::int` })
       .from(providerConnections)
