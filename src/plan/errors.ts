@@ -12,7 +12,9 @@ export type PlanErrorCode =
   /** a hard planning rule refuses it; `details.violations` lists them */
   | "rule_violation"
   /** the athlete no longer exists (deleted by a deauthorization meanwhile) */
-  | "unknown_athlete";
+  | "unknown_athlete"
+  /** an outside service the verb must tell (Garmin) could not be reached; nothing changed, try again */
+  | "unavailable";
 
 export class PlanError extends Error {
   override name = "PlanError";

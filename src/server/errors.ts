@@ -57,6 +57,7 @@ const FROM_PLAN = {
   invalid_input: "validation_failed",
   rule_violation: "rule_violation",
   unknown_athlete: "unauthorized",
+  unavailable: "unavailable",
 } as const satisfies Record<PlanErrorCode, ErrorCode>;
 
 export const SIGN_IN_FIRST = "sign in first: connect Strava at /auth/strava";

@@ -6,7 +6,7 @@
 // tells Garmin (DELETE /user/registration) and deletes the Garmin data.
 import { createHash } from "node:crypto";
 import { and, count, eq } from "drizzle-orm";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished, vi } from "vitest";
 import { getConnectionByExternal, readTokens } from "../../src/db/repos/connections.ts";
 import { activities, athletes, providerConnections } from "../../src/db/schema/index.ts";
 import { createApp } from "../../src/server/app.ts";
@@ -210,5 +210,38 @@ describe("POST /api/connections/garmin/disconnect", () => {
     const left = await db.select().from(activities).where(eq(activities.athleteId, athleteId));
     expect(left.map((a) => a.provider)).toEqual(["strava"]);
     expect(await db.select().from(athletes).where(eq(athletes.id, athleteId))).toHaveLength(1);
+  });
+
+  it("answers 503 and deletes nothing while Garmin cannot be told, and 404 once Garmin is not connected", async () => {
+    const athleteId = await seedActivityOwner();
+    await seedGarminAthlete(env, fake, { userId: "garmin-user-5", signedInAthleteId: athleteId });
+    const session = `${SESSION_COOKIE}=${sessionToken(athleteId, env.config, Date.now())}`;
+    const disconnect = () =>
+      app.request(GARMIN_DISCONNECT_PATH, {
+        method: "POST",
+        headers: { cookie: session, origin: PUBLIC_URL },
+      });
+    const through = globalThis.fetch;
+    const down = vi
+      .spyOn(globalThis, "fetch")
+      .mockImplementation((input, init) =>
+        String(input instanceof Request ? input.url : input).endsWith("/wellness-api/rest/user/registration")
+          ? Promise.resolve(new Response("busy", { status: 503 }))
+          : through(input, init),
+      );
+    onTestFinished(() => down.mockRestore());
+
+    const refused = await disconnect();
+    expect(refused.status).toBe(503);
+    expect(await refused.json()).toMatchObject({ error: { code: "unavailable", message: /try again/ } });
+    expect(await getConnectionByExternal(db, "garmin", "garmin-user-5")).not.toBeNull();
+
+    down.mockRestore();
+    expect((await disconnect()).status).toBe(200);
+    const again = await disconnect();
+    expect(again.status).toBe(404);
+    expect(await again.json()).toMatchObject({
+      error: { code: "not_found", message: "Garmin is not connected" },
+    });
   });
 });
