@@ -1,6 +1,6 @@
 // One constant-time compare for every secret runstrong checks, hashing both sides
 // first so that not even the expected secret's length shows in the timing.
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
@@ -28,6 +28,13 @@ describe("secretsEqual", () => {
       "src/security/crypto.ts",
     ];
     const own = former.filter((f) => /timingSafeEqual\(/.test(readFileSync(join(ROOT, f), "utf8")));
+    expect(own).toEqual([]);
+  });
+
+  it("is the only constant-time compare: no file outside src/security calls timingSafeEqual", () => {
+    const own = readdirSync(join(ROOT, "src"), { recursive: true, encoding: "utf8" })
+      .filter((f) => /\.tsx?$/.test(f) && !f.startsWith("security/"))
+      .filter((f) => /timingSafeEqual/.test(readFileSync(join(ROOT, "src", f), "utf8")));
     expect(own).toEqual([]);
   });
 });

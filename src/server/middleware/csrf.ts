@@ -9,10 +9,11 @@
 //    (another port of the same host is the same *site*, so SameSite=Lax still sends
 //    the cookie from there: the Origin and the token are what refuse it).
 // A refusal is a 403 page that says what happened.
-import { createHmac, timingSafeEqual } from "node:crypto";
+import { createHmac } from "node:crypto";
 import type { Context, MiddlewareHandler } from "hono";
 import { getCookie } from "hono/cookie";
 import type { Config } from "../../config.ts";
+import { secretsEqual } from "../../security/compare.ts";
 import type { AppEnv } from "../deps.ts";
 import { SESSION_COOKIE } from "../session.ts";
 
@@ -33,12 +34,6 @@ export function csrfTokenFor(cookie: string, config: Config): string {
 export function csrfToken(c: Context, config: Config): string {
   const cookie = getCookie(c, SESSION_COOKIE);
   return cookie ? csrfTokenFor(cookie, config) : "";
-}
-
-function sameToken(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && x.length > 0 && timingSafeEqual(x, y);
 }
 
 /**
@@ -63,7 +58,7 @@ export function requireCsrf(
         ? await c.req.parseBody()
         : {};
     const sent = form[CSRF_FIELD];
-    if (!cookie || typeof sent !== "string" || !sameToken(sent, csrfTokenFor(cookie, config))) {
+    if (!cookie || typeof sent !== "string" || !secretsEqual(sent, csrfTokenFor(cookie, config))) {
       c.get("logger").warn("form refused: missing or wrong CSRF token");
       return refuse(c, "this form did not come from a runstrong page you have open");
     }
