@@ -7,5 +7,5 @@ export * from "./outbound.ts";
 export * from "./outbox.ts";
 export * from "./planned-runs.ts";
 export * from "./plans.ts";
-export * from "./webhooks.ts";
 export * from "./strength.ts";
+export * from "./webhooks.ts";
