@@ -60,7 +60,8 @@ const FROM_PLAN = {
   unavailable: "unavailable",
 } as const satisfies Record<PlanErrorCode, ErrorCode>;
 
-export const SIGN_IN_FIRST = "sign in first: connect Strava at /auth/strava";
+/** An athlete signs in by connecting either provider, so the message names both and the page that offers them. */
+export const SIGN_IN_FIRST = "sign in first: connect Strava or Garmin at /";
 
 /** A coded error from anywhere below the edge as the API answers it; anything else is left as it is. */
 export function asAppError(err: Error): Error {

@@ -1,5 +1,5 @@
 // The athlete's browser session: a signed cookie carrying only the athlete id,
-// set when they connect Strava. Nothing is stored server-side; the signature
+// set when they connect Strava or Garmin. Nothing is stored server-side; the signature
 // (purpose "session", SESSION_SECRET) and the expiry are the whole check, plus
 // one lookup that the athlete still exists (a deauthorization deletes them).
 import type { Context, MiddlewareHandler } from "hono";

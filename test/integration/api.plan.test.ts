@@ -66,7 +66,7 @@ describe("GET /api/plan", () => {
       expect(res.status, String(cookie)).toBe(401);
       const body = (await res.json()) as { error: { code: string; message: string; requestId: string } };
       expect(body.error).toMatchObject({ code: "unauthorized" });
-      expect(body.error.message).toMatch(/\/auth\/strava/);
+      expect(body.error.message).toBe("sign in first: connect Strava or Garmin at /");
       expect(body.error.requestId).toBeTruthy();
     }
   });
