@@ -3,7 +3,7 @@ import { HTTPException } from "hono/http-exception";
 import { requestId } from "hono/request-id";
 import { loggableError } from "../observability/errors.ts";
 import type { AppDeps, AppEnv } from "./deps.ts";
-import { AppError, asAppError, errorBody } from "./errors.ts";
+import { AppError, asAppError, errorBody, statusOf } from "./errors.ts";
 import { lightBodyLimit } from "./middleware/body-limit.ts";
 import { isPageForm } from "./middleware/csrf.ts";
 import { requestLog } from "./middleware/request-log.ts";
@@ -94,6 +94,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     const err = asAppError(thrown);
     if (err instanceof AppError) {
       c.get("logger").info({ code: err.code, err: err.message }, "request refused");
+      if (wantsHtml(c)) return errorPage(c, statusOf(err.code), err.message);
       return errorBody(c, err.code, err.message, err.details);
     }
     if (err instanceof HTTPException && err.status < 500) {

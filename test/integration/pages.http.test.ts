@@ -221,6 +221,10 @@ describe("headers and errors a person can read", () => {
     const page = await boom.text();
     expect(page).toContain("Something went wrong");
     expect(page).toContain("req-abc-123");
+    // A coded refusal reads as a page too: Strava unconfigured here (503).
+    const refused = await app.request("/auth/strava", { headers: HTML });
+    expect(refused.status).toBe(503);
+    expect(await refused.text()).toContain("STRAVA_CLIENT_ID");
     const json = await app.request("/boom", { headers: { "x-request-id": "req-abc-124" } });
     expect(((await json.json()) as { error: { requestId: string } }).error.requestId).toBe("req-abc-124");
   });
