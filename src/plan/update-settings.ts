@@ -187,6 +187,8 @@ async function updateStoredSettings(
     const next = {
       timezone: patch.timezone ?? row.timezone,
       settings: merged(row.settings, patch, body as object),
+      // Choosing UTC is a choice too: from now on an activity's zone does not replace it.
+      timezoneChosen: patch.timezone !== undefined,
     };
     // A new address is unconfirmed: the confirmation mail goes out as a follow-up.
     const newEmail = patch.email !== undefined && patch.email !== row.email;
@@ -199,6 +201,7 @@ async function updateStoredSettings(
     if (
       !newEmail &&
       next.timezone === row.timezone &&
+      (row.timezoneChosen || !next.timezoneChosen) &&
       JSON.stringify(next.settings) === JSON.stringify(row.settings)
     ) {
       return { view: before, changed: [] };

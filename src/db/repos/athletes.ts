@@ -51,15 +51,17 @@ export async function setHeartRateZones(
 
 /**
  * Strava's athlete object carries no time zone, but every activity does. An
- * athlete still on the default (UTC) takes the zone of their activities; one who
- * chose a zone keeps it. Returns whether it changed.
+ * athlete still on the default (UTC, never chosen) takes the zone of their
+ * activities; one who chose a zone keeps it, UTC included. Returns whether it changed.
  */
 export async function adoptTimezoneIfDefault(db: Executor, id: number, timezone: string): Promise<boolean> {
   if (timezone === DEFAULT_TIMEZONE) return false;
   const changed = await db
     .update(athletes)
     .set({ timezone, updatedAt: sql`now()` })
-    .where(and(eq(athletes.id, id), eq(athletes.timezone, DEFAULT_TIMEZONE)))
+    .where(
+      and(eq(athletes.id, id), eq(athletes.timezone, DEFAULT_TIMEZONE), eq(athletes.timezoneChosen, false)),
+    )
     .returning({ id: athletes.id });
   return changed.length > 0;
 }

@@ -5,6 +5,8 @@ import { athletes } from "../schema/index.ts";
 export interface SettingsRow {
   id: number;
   timezone: string;
+  /** the athlete chose `timezone` (so an activity's zone never replaces it) */
+  timezoneChosen: boolean;
   /** athletes.settings as stored: only what the athlete set (storedSettingsSchema reads it) */
   settings: Record<string, unknown>;
   calendarToken: string;
@@ -17,6 +19,7 @@ export async function settingsOf(db: Executor, athleteId: number): Promise<Setti
     .select({
       id: athletes.id,
       timezone: athletes.timezone,
+      timezoneChosen: athletes.timezoneChosen,
       settings: athletes.settings,
       calendarToken: athletes.calendarToken,
       email: athletes.email,
@@ -31,16 +34,22 @@ export async function settingsOf(db: Executor, athleteId: number): Promise<Setti
  * Stores the athlete's settings object and time zone, but only when the row still
  * holds `expected` (the settings the change was computed from): two PATCHes racing
  * cannot silently undo each other. Returns false when the row changed meanwhile.
+ * `timezoneChosen` marks the zone as the athlete's choice (it is never unmarked).
  */
 export async function saveSettings(
   db: Executor,
   athleteId: number,
-  next: { timezone: string; settings: Record<string, unknown> },
+  next: { timezone: string; settings: Record<string, unknown>; timezoneChosen?: boolean },
   expected: { timezone: string; settings: Record<string, unknown> },
 ): Promise<boolean> {
   const rows = await db
     .update(athletes)
-    .set({ timezone: next.timezone, settings: next.settings, updatedAt: sql`now()` })
+    .set({
+      timezone: next.timezone,
+      settings: next.settings,
+      ...(next.timezoneChosen ? { timezoneChosen: true } : {}),
+      updatedAt: sql`now()`,
+    })
     .where(
       and(
         eq(athletes.id, athleteId),

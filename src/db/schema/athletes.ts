@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { bigserial, index, integer, jsonb, pgTable, text, timestamp } from "drizzle-orm/pg-core";
+import { bigserial, boolean, index, integer, jsonb, pgTable, text, timestamp } from "drizzle-orm/pg-core";
 
 /**
  * An athlete and their planning settings. The settings object is the `athlete`
@@ -16,6 +16,8 @@ export const athletes = pgTable(
     /** when the athlete confirmed `email` by its signed link; null: no plan mail goes there */
     emailConfirmedAt: timestamp("email_confirmed_at", { withTimezone: true }),
     timezone: text("timezone").notNull().default("UTC"),
+    /** the athlete chose `timezone` in their settings (UTC included): an activity's zone never replaces it */
+    timezoneChosen: boolean("timezone_chosen").notNull().default(false),
     /** heart-rate zones as Strava's GET /athlete/zones gives them ({min,max}[], top max -1) */
     hrZones: jsonb("hr_zones").$type<{ min: number; max: number }[]>(),
     maxHr: integer("max_hr"),

@@ -1,0 +1,1 @@
+ALTER TABLE "athletes" ADD COLUMN "timezone_chosen" boolean DEFAULT false NOT NULL;
