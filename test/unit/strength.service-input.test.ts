@@ -1,7 +1,7 @@
 // What the service hands the planner and reads from outside for the strength log:
 // stored settings and rows to the contract's fields, a watch's recorded sets to
 // logged exercises, and an athlete's calendar to busy times without titles.
-import { Encoder, Profile, type SessionMesg, type SetMesg } from "@garmin/fitsdk";
+import { Encoder, type FileIdMesg, Profile, type SessionMesg, type SetMesg } from "@garmin/fitsdk";
 import { describe, expect, it } from "vitest";
 import { busyTimesFromIcs } from "../../src/integrations/calendar/busy-times.ts";
 import { fitStrengthSets } from "../../src/integrations/fit/strength-sets.ts";
@@ -99,13 +99,14 @@ describe("recorded sets as a session's log", () => {
     const n = (k: string) => Profile.MesgNum[k] as number;
     const start = new Date("2026-12-07T17:00:00Z");
     const encoder = new Encoder();
-    encoder.onMesg(n("FILE_ID"), {
+    const fileId: FileIdMesg = {
       type: "activity",
       manufacturer: "garmin",
       product: 1,
       serialNumber: 1,
       timeCreated: start,
-    });
+    };
+    encoder.onMesg(n("FILE_ID"), fileId);
     const sets: SetMesg[] = [
       {
         startTime: start,
