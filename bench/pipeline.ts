@@ -764,6 +764,8 @@ export async function main(args: string[]): Promise<object> {
         STRAVA_CLIENT_ID: "24523",
         STRAVA_CLIENT_SECRET: "bench-client-secret",
         STRAVA_SUBSCRIPTION_ID: String(SUBSCRIPTION_ID),
+        // The load comes from one address: the per-address webhook limit would refuse most of it.
+        RATE_LIMIT_WEBHOOK_PER_MINUTE: "0",
         STRAVA_VERIFY_TOKEN: "bench-verify-token",
         STRAVA_WEBHOOK_SECRET: randomBytes(24).toString("hex"),
         REPLAN_DEBOUNCE_MS: "0",

@@ -142,6 +142,19 @@ const envSchema = z.object({
     .enum(["true", "false", "1", "0"], { message: "must be true or false" })
     .transform((v) => v === "true" || v === "1")
     .default(false),
+  /** rate limits (src/server/middleware/rate-limit.ts); 0 turns one off */
+  RATE_LIMIT_OAUTH_START_PER_MINUTE: z.coerce
+    .number({ message: "must be a number" })
+    .int()
+    .min(0)
+    .default(20),
+  RATE_LIMIT_WEBHOOK_PER_MINUTE: z.coerce.number({ message: "must be a number" }).int().min(0).default(1200),
+  RATE_LIMIT_CONFIRM_MAIL_PER_HOUR: z.coerce.number({ message: "must be a number" }).int().min(0).default(3),
+  /** the last X-Forwarded-For entry is the client's address (set only behind a proxy that appends it) */
+  TRUST_PROXY: z
+    .enum(["true", "false", "1", "0"], { message: "must be true or false" })
+    .transform((v) => v === "true" || v === "1")
+    .default(false),
 });
 
 export type Env = z.input<typeof envSchema>;
@@ -185,6 +198,13 @@ export interface Config {
   notify: { coalesceMs: number };
   /** whether outbound requests to athlete-given addresses may reach loopback and private networks */
   outbound: { allowPrivate: boolean };
+  /** requests allowed per window (0: no limit); trustProxy: read the client's address from X-Forwarded-For */
+  rateLimits: {
+    oauthStartPerMinute: number;
+    webhookPerMinute: number;
+    confirmMailPerHour: number;
+    trustProxy: boolean;
+  };
   garmin: {
     /** null when GARMIN_CLIENT_ID / GARMIN_CLIENT_SECRET are unset: Garmin features are off and say so */
     clientId: string | null;
@@ -438,6 +458,12 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd()):
     },
     notify: { coalesceMs: e.NOTIFY_COALESCE_MS },
     outbound: { allowPrivate: e.OUTBOUND_ALLOW_PRIVATE },
+    rateLimits: {
+      oauthStartPerMinute: e.RATE_LIMIT_OAUTH_START_PER_MINUTE,
+      webhookPerMinute: e.RATE_LIMIT_WEBHOOK_PER_MINUTE,
+      confirmMailPerHour: e.RATE_LIMIT_CONFIRM_MAIL_PER_HOUR,
+      trustProxy: e.TRUST_PROXY,
+    },
   };
 }
 

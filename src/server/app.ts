@@ -6,6 +6,7 @@ import type { AppDeps, AppEnv } from "./deps.ts";
 import { AppError, asAppError, errorBody, statusOf } from "./errors.ts";
 import { lightBodyLimit } from "./middleware/body-limit.ts";
 import { isPageForm } from "./middleware/csrf.ts";
+import { publicRateLimits } from "./middleware/rate-limit.ts";
 import { requestLog } from "./middleware/request-log.ts";
 import { sameOriginJson } from "./middleware/same-origin-json.ts";
 import { securityHeaders } from "./middleware/security-headers.ts";
@@ -45,6 +46,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.use(requestId({ limitLength: 64 }));
   app.use(requestLog(deps.logger, deps.metrics));
   app.use(securityHeaders());
+  app.use(publicRateLimits(deps));
   const oneMiB = lightBodyLimit({
     maxSize: 1024 * 1024,
     onError: (c) => errorBody(c, "payload_too_large", "request body over 1 MiB"),

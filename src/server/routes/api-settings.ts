@@ -9,6 +9,7 @@ import { settingsView } from "../../plan/settings-view.ts";
 import { updateSettings } from "../../plan/update-settings.ts";
 import { type AppDeps, type AppEnv, verbDeps } from "../deps.ts";
 import { readJson } from "../json-body.ts";
+import { limitConfirmationMail } from "../middleware/rate-limit.ts";
 import { requireAthlete } from "../session.ts";
 
 export function registerApiSettings(app: Hono<AppEnv>, deps: AppDeps): void {
@@ -23,7 +24,12 @@ export function registerApiSettings(app: Hono<AppEnv>, deps: AppDeps): void {
 
   app.patch("/api/settings", guard, async (c) => {
     // The verb validates the body field by field, so every bad field is named at once.
-    const { view, changed } = await updateSettings(verbDeps(deps, c), c.get("athleteId"), await readJson(c));
+    const body = await readJson(c);
+    // A new address means a confirmation mail to it: counted per athlete, so the form cannot send a stream.
+    const email = (body as { email?: unknown } | null)?.email;
+    if (typeof email === "string" && email !== c.get("athlete").email)
+      await limitConfirmationMail(deps, c, c.get("athleteId"));
+    const { view, changed } = await updateSettings(verbDeps(deps, c), c.get("athleteId"), body);
     if (changed.length > 0) c.get("logger").info({ changed }, "settings changed");
     return c.json(view);
   });
