@@ -12,7 +12,7 @@ import { busyIntervals, strengthLogs } from "../../src/db/schema/index.ts";
 import type { ResolveHost } from "../../src/integrations/calendar/fetch-feed.ts";
 import { importStrengthFit } from "../../src/plan/import-strength-file.ts";
 import { createApp } from "../../src/server/app.ts";
-import { busyCalendarSchedulerId } from "../../src/workers/athlete-schedules.ts";
+import { busyCalendarSchedulerId, ensureAthleteSchedules } from "../../src/workers/athlete-schedules.ts";
 import { importBusyCalendar } from "../../src/workers/processors/calendar.ts";
 import { replanAthlete } from "../../src/workers/replan/replan-athlete.ts";
 import { apiCaller, replanCausesOf } from "../support/api-calls.ts";
@@ -275,6 +275,22 @@ const vevent = (uid: string, start: string, end: string, summary: string, extra:
   ].join("\r\n");
 
 describe("busy times from the athlete's own calendar", () => {
+  it("is scheduled at start-up for athletes with a busy calendar, and unscheduled for those without", async () => {
+    const withFeed = await seedAthlete(env.pool.db, { settings: { busyCalendarIcsUrl: BUSY_URL } });
+    const without = await seedAthlete(env.pool.db);
+    await env.queues.calendar.upsertJobScheduler(
+      busyCalendarSchedulerId(without.id),
+      { every: 6 * 3_600_000 },
+      { name: "import-busy-calendar", data: { athleteId: without.id } },
+    );
+    await ensureAthleteSchedules(env.pool.db, env.queues, env.logger);
+    expect(await env.queues.calendar.getJobScheduler(busyCalendarSchedulerId(withFeed.id))).toMatchObject({
+      name: "import-busy-calendar",
+      every: 6 * 3_600_000,
+    });
+    expect(await env.queues.calendar.getJobScheduler(busyCalendarSchedulerId(without.id))).toBeFalsy();
+  });
+
   it("gives up on a feed that is no calendar without repeating what it said", async () => {
     const athlete = await seedAthlete(env.pool.db, { settings: { busyCalendarIcsUrl: BUSY_URL } });
     busyFeed.text = "BEGIN:VCALENDAR\r\nDentist appointment at 5\r\nEND:VCALENDAR";
