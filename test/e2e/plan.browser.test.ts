@@ -86,6 +86,9 @@ handle = (req) => app.fetch(req);
 const browser = await useBrowser();
 const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
 afterAll(() => context.close());
+// Generous: the machine running the suite may be busy; these are waits, not assertions on time.
+context.setDefaultTimeout(90_000);
+context.setDefaultNavigationTimeout(90_000);
 const page = await context.newPage();
 
 /** The stored plan's sessions, first to last. */
