@@ -65,16 +65,16 @@ export async function consume(deps: LimiterDeps, rule: RateRule, id: string): Pr
  * last X-Forwarded-For entry (the one our own proxy appended; the entries before it
  * are whatever the client claimed).
  */
-export function sourceAddress(c: Context, trustProxy: boolean): string {
+export function sourceAddress(c: Context, trustProxy: boolean): string | null {
   if (trustProxy) {
     const last = c.req.header("x-forwarded-for")?.split(",").at(-1)?.trim();
     if (last) return last;
   }
   try {
-    return getConnInfo(c).remote.address ?? "unknown";
+    return getConnInfo(c).remote.address ?? null;
   } catch {
-    // No Node socket (app.request in tests, another runtime): one shared bucket.
-    return "unknown";
+    // No Node socket (app.request in tests, another runtime): nothing to count by.
+    return null;
   }
 }
 
@@ -100,8 +100,10 @@ export function publicRateLimits(deps: LimiterDeps): MiddlewareHandler<AppEnv> {
         : path.startsWith("/webhooks/")
           ? webhook
           : null;
-    if (rule) {
-      const verdict = await consume(deps, rule, sourceAddress(c, rateLimits.trustProxy));
+    // No address, no count: one shared bucket would let any one client lock out everyone.
+    const address = rule ? sourceAddress(c, rateLimits.trustProxy) : null;
+    if (rule && address) {
+      const verdict = await consume(deps, rule, address);
       if (!verdict.allowed) {
         c.get("logger").info({ rule: rule.name }, "rate limited");
         return refuse(c, verdict.retryAfterS, rule === webhook ? "webhook requests" : "sign-in attempts");
