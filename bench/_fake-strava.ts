@@ -17,8 +17,8 @@ const RATE_LIMITS = { overall: [6_000, 60_000], read: [3_000, 30_000] } as const
 export interface Workout {
   name: string;
   sportType: "Run" | "TrailRun" | "VirtualRun";
-  /** Strava's run workout_type: 1 race, 3 workout */
-  workoutType: 1 | 3;
+  /** Strava's run workout_type: 0 default, 1 race, 3 workout */
+  workoutType: 0 | 1 | 3;
   warmupS: number;
   reps: number;
   repS: number;

@@ -17,6 +17,8 @@ export interface BenchStack {
   redis: Redis;
   queues: Queues;
   prefix: string;
+  /** the environment the config was read from: what a spawned `runstrong` process needs to join this stack */
+  env: Record<string, string>;
 }
 
 /**
@@ -34,15 +36,15 @@ export async function withBenchStack<T>(
   const dbUrl = new URL(base.databaseUrl);
   dbUrl.pathname = `/${dbName}`;
   const prefix = `rsbench-${randomBytes(4).toString("hex")}`;
-  const config = loadConfig({
-    ...process.env,
+  const stackEnv: Record<string, string> = {
     NODE_ENV: "development",
     DATABASE_URL: dbUrl.toString(),
     REDIS_PREFIX: prefix,
     TOKEN_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
     SESSION_SECRET: randomBytes(32).toString("base64url"),
     ...env,
-  });
+  };
+  const config = loadConfig({ ...process.env, ...stackEnv });
 
   await ensureDatabase(config.databaseUrl);
   const pool = openDatabase(config.databaseUrl, { applicationName: "runstrong-bench" });
@@ -59,7 +61,7 @@ export async function withBenchStack<T>(
   };
   try {
     await runMigrations(pool);
-    return await run({ config, pool, redis, queues, prefix });
+    return await run({ config, pool, redis, queues, prefix, env: stackEnv });
   } finally {
     await attempt(() => closeQueues(queues));
     await attempt(() => deleteKeys(redis, prefix));

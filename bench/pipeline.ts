@@ -726,7 +726,18 @@ async function run(
         perEventMs: sent.length > 0 ? round1(cpuMs / sent.length) : null,
         coresBusy: Math.round((cpuMs / measureMs) * 100) / 100,
       },
-      strava: { ...fake.counts },
+      strava: {
+        ...fake.counts,
+        // Every request the stand-in answered, per webhook it acknowledged (one activity each); target 1.0.
+        callsPerImportedActivity:
+          acknowledged.length > 0
+            ? Math.round(
+                ((fake.counts.activityGets + fake.counts.tokenPosts + fake.counts.unexpected) /
+                  acknowledged.length) *
+                  1000,
+              ) / 1000
+            : null,
+      },
       timedOut,
       target: {
         ...TARGET,

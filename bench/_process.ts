@@ -1,0 +1,90 @@
+// Real `runstrong` processes for a benchmark, and what /proc says about them: the
+// command (bin/runstrong.js) spawned with the bench stack's environment, its CPU
+// time from /proc/<pid>/stat and its resident memory from /proc/<pid>/status.
+// Linux only, like the machine the figures are taken on; no pidstat.
+import { execFileSync, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { setTimeout as sleep } from "node:timers/promises";
+
+const BIN = new URL("../bin/runstrong.js", import.meta.url).pathname;
+
+/** clock ticks per second of /proc/<pid>/stat's utime and stime */
+const TICKS = (() => {
+  try {
+    return Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+export interface RunstrongProcess {
+  pid: number;
+  /** the last few kB the process wrote, for a failure message */
+  output(): string;
+  /** resolves with the exit code once it has exited */
+  exited: Promise<number | null>;
+  /** SIGTERM, then SIGKILL after `graceMs`; resolves once it has exited */
+  stop(graceMs?: number): Promise<void>;
+}
+
+/** Spawns `runstrong <command>` with `env` over this process's environment; its output is kept only in a small tail. */
+export function spawnRunstrong(command: string, env: Record<string, string>): RunstrongProcess {
+  const child = spawn(process.execPath, [BIN, command], {
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let tail = "";
+  const keep = (chunk: Buffer) => {
+    tail = (tail + chunk.toString("utf8")).slice(-4_000);
+  };
+  child.stdout.on("data", keep);
+  child.stderr.on("data", keep);
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  if (child.pid === undefined) throw new Error(`could not spawn runstrong ${command}`);
+  return {
+    pid: child.pid,
+    output: () => tail,
+    exited,
+    stop: async (graceMs = 15_000) => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill("SIGTERM");
+      const killed = await Promise.race([exited.then(() => false), sleep(graceMs, true)]);
+      if (killed) {
+        child.kill("SIGKILL");
+        await exited;
+      }
+    },
+  };
+}
+
+/** CPU seconds (user + system) the process has used, or null once it is gone. */
+export function cpuSeconds(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // The command name, in parentheses, may hold spaces: count fields after it.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    // utime and stime are fields 14 and 15 of the whole line, 12 and 13 after the name.
+    return (Number(fields[11]) + Number(fields[12])) / TICKS;
+  } catch {
+    return null;
+  }
+}
+
+/** Resident memory in MB (VmRSS of /proc/<pid>/status), or null once it is gone. */
+export function rssMb(pid: number): number | null {
+  try {
+    const kb = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1];
+    return kb === undefined ? null : Math.round((Number(kb) / 1024) * 10) / 10;
+  } catch {
+    return null;
+  }
+}
+
+/** The whole machine's CPU so far, in seconds: busy (all but idle and iowait) and total, summed over cores. */
+export function machineCpuSeconds(): { busy: number; total: number } {
+  const line = readFileSync("/proc/stat", "utf8").split("\n")[0] ?? "";
+  const v = line.trim().split(/\s+/).slice(1).map(Number);
+  const total = v.slice(0, 8).reduce((a, b) => a + b, 0);
+  const idle = (v[3] ?? 0) + (v[4] ?? 0);
+  return { busy: (total - idle) / TICKS, total: total / TICKS };
+}

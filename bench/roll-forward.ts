@@ -1,0 +1,304 @@
+// `npm run bench -- roll-forward [--athletes N] [--weeks N] [--runs-per-week N] [--timeout S]`
+//
+// The nightly roll-forward (issue 15): every athlete's `replan-athlete` job with the
+// roll-forward cause, run by real `runstrong work` processes (bin/runstrong.js,
+// spawned with the bench stack's database and Redis prefix), first by one process,
+// then by two. Athletes (1,000 by default, so `npm run bench` stays short; the
+// issue's figure is `--athletes 10000`) are seeded straight into a throwaway database with
+// a Strava connection and `--weeks` (4) of runs, `--runs-per-week` (3) a week, some
+// of them quality runs; a warm-up round (two processes, unmeasured) gives each a
+// first plan, so the measured rounds re-plan athletes that already have one, as
+// the nightly job does. Each round enqueues all athletes at once, then starts the
+// processes; athletes per second is counted from the first finished job to the
+// last (process start-up is not in it), the remaining count polled every 250 ms.
+//
+// Target: two processes >= 1.5x one. The machine has 2 cores that Postgres, Redis,
+// this process and other work share, so each round also gives the CPU (cores
+// busy) of each worker process, of this database's Postgres backends, of Redis
+// and of the whole machine, from /proc: when the target is missed, `limit` says
+// which of them filled the cores.
+import { availableParallelism, loadavg } from "node:os";
+import { setTimeout as sleep } from "node:timers/promises";
+import { activityValues } from "../src/db/repos/activities.ts";
+import { connectAthlete } from "../src/db/repos/connections.ts";
+import { saveSettings } from "../src/db/repos/settings.ts";
+import { activities } from "../src/db/schema/index.ts";
+import type { Activity } from "../src/domain/activity.ts";
+import { QUEUE_NAMES } from "../src/workers/jobs.ts";
+import { enqueue } from "../src/workers/queues.ts";
+import { cpuSeconds, machineCpuSeconds, spawnRunstrong } from "./_process.ts";
+import { type BenchStack, withBenchStack } from "./_stack.ts";
+
+const DAY_MS = 86_400_000;
+const TARGET_RATIO = 1.5;
+const ZONES = ["Europe/Berlin", "Europe/London", "America/New_York", "Australia/Sydney", "Asia/Tokyo"];
+const round2 = (x: number) => Math.round(x * 100) / 100;
+
+interface Options {
+  athletes: number;
+  weeks: number;
+  runsPerWeek: number;
+  timeoutS: number;
+}
+
+function option(args: string[], name: string, fallback: number): number {
+  const i = args.indexOf(`--${name}`);
+  const value = i >= 0 ? Number(args[i + 1]) : fallback;
+  if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} takes a positive whole number`);
+  return value;
+}
+
+// --- seeding --------------------------------------------------------------------------
+
+/** The activities of one athlete: `weeks` of runs before now, every third one a tempo run. */
+function runsOf(athleteId: number, i: number, timezone: string, o: Options, nowMs: number) {
+  const out = [];
+  for (let w = 0; w < o.weeks; w++)
+    for (let r = 0; r < o.runsPerWeek; r++) {
+      const quality = r === 1;
+      const startMs = nowMs - (w * 7 + r * 2 + 1) * DAY_MS + ((i * 37) % 600) * 60_000;
+      const movingS = quality ? 3_000 : 2_400 + ((i + r) % 5) * 300;
+      const activity: Activity = {
+        source: "strava",
+        id: `${athleteId}${String(w * 10 + r).padStart(3, "0")}`,
+        name: quality ? "Tempo" : "Easy run",
+        sport: "run",
+        sportType: "Run",
+        start: new Date(startMs).toISOString(),
+        timezone,
+        utcOffsetS: null,
+        movingS,
+        elapsedS: movingS + 60,
+        distanceM: movingS * (quality ? 3.6 : 2.9),
+        avgHr: quality ? 165 : 140,
+        maxHr: quality ? 180 : 155,
+        avgSpeedMps: quality ? 3.6 : 2.9,
+        sourceLabel: quality ? "workout" : null,
+        laps: [],
+      };
+      out.push(
+        activityValues({
+          athleteId,
+          provider: "strava",
+          activity,
+          classification: quality
+            ? { kind: "quality", subtype: "tempo", confidence: 0.9, reasons: ["bench"] }
+            : { kind: "easy", subtype: "easy", confidence: 0.9, reasons: ["bench"] },
+          raw: null,
+          rawFetchedAt: new Date(nowMs),
+        }),
+      );
+    }
+  return out;
+}
+
+async function seed(stack: BenchStack, o: Options): Promise<number[]> {
+  const { pool, config } = stack;
+  const nowMs = Date.now();
+  const ids: number[] = [];
+  const CHUNK = 50;
+  for (let from = 0; from < o.athletes; from += CHUNK) {
+    const batch = Array.from({ length: Math.min(CHUNK, o.athletes - from) }, (_, k) => from + k);
+    const seeded = await Promise.all(
+      batch.map(async (i) => {
+        const timezone = ZONES[i % ZONES.length] as string;
+        const { athlete } = await connectAthlete(pool.db, config.secrets.tokenEncryptionKey, {
+          provider: "strava",
+          externalAthleteId: String(70_000_000 + i),
+          displayName: `Roll-forward runner ${i + 1}`,
+          timezone,
+          tokens: {
+            accessToken: `bench-access-${i}`,
+            refreshToken: `bench-refresh-${i}`,
+            expiresAt: new Date(nowMs + 30 * DAY_MS),
+          },
+          scopes: ["read", "activity:read_all", "profile:read_all"],
+        });
+        if (i % 4 === 3) {
+          const settings = { sessionsPerWeek: 3 };
+          await saveSettings(pool.db, athlete.id, { timezone, settings }, { timezone, settings: {} });
+        }
+        return { id: athlete.id, rows: runsOf(athlete.id, i, timezone, o, nowMs) };
+      }),
+    );
+    for (const s of seeded) ids.push(s.id);
+    await pool.db.insert(activities).values(seeded.flatMap((s) => s.rows));
+  }
+  return ids;
+}
+
+// --- rounds ---------------------------------------------------------------------------
+
+async function enqueueAll(stack: BenchStack, ids: readonly number[]): Promise<void> {
+  for (let from = 0; from < ids.length; from += 500)
+    await Promise.all(
+      ids
+        .slice(from, from + 500)
+        .map((athleteId) =>
+          enqueue(stack.queues, "replan-athlete", { athleteId, cause: { type: "roll-forward" } }),
+        ),
+    );
+}
+
+/** Jobs still to run on `queues`: waiting, active and prioritized (delayed ones are the schedulers' next nights). */
+async function pending(stack: BenchStack, names: readonly (typeof QUEUE_NAMES)[number][]): Promise<number> {
+  let n = 0;
+  for (const name of names) {
+    const c = await stack.queues[name].getJobCounts("waiting", "active", "prioritized");
+    n += (c.waiting ?? 0) + (c.active ?? 0) + (c.prioritized ?? 0);
+  }
+  return n;
+}
+
+/** CPU seconds of this database's Postgres backends, by pid. */
+async function postgresCpu(stack: BenchStack): Promise<Map<number, number>> {
+  const rows = await stack.pool.sql<{ pid: number }[]>`
+    select pid from pg_stat_activity where datname = current_database()`;
+  const out = new Map<number, number>();
+  for (const { pid } of rows) {
+    const s = cpuSeconds(pid);
+    if (s !== null) out.set(pid, s);
+  }
+  return out;
+}
+
+async function redisPid(stack: BenchStack): Promise<number | null> {
+  const info = await stack.redis.info("server");
+  const pid = /process_id:(\d+)/.exec(info)?.[1];
+  return pid === undefined ? null : Number(pid);
+}
+
+interface Round {
+  processes: number;
+  athletes: number;
+  athletesPerS: number;
+  measuredS: number;
+  failedJobs: number;
+  /** cores busy over the measured span */
+  cpuCores: { workers: number[]; postgres: number; redis: number | null; machine: number };
+}
+
+async function runRound(
+  stack: BenchStack,
+  ids: readonly number[],
+  processes: number,
+  deadline: number,
+): Promise<Round> {
+  const failedBefore = await stack.queues.replan.getFailedCount();
+  await enqueueAll(stack, ids);
+  const total = ids.length;
+  const workers = Array.from({ length: processes }, () =>
+    spawnRunstrong("work", { ...stack.env, LOG_LEVEL: "info" }),
+  );
+  const redis = await redisPid(stack);
+  try {
+    let start: {
+      at: number;
+      done: number;
+      workers: (number | null)[];
+      pg: Map<number, number>;
+      redis: number | null;
+      machine: number;
+    } | null = null;
+    for (;;) {
+      if (Date.now() > deadline)
+        throw new Error(`roll-forward round with ${processes} process(es) timed out`);
+      for (const w of workers)
+        if (await Promise.race([w.exited.then(() => true), sleep(0, false)]))
+          throw new Error(`runstrong work ${w.pid} exited early:\n${w.output()}`);
+      const remaining = await pending(stack, ["replan"]);
+      const done = total - remaining;
+      const at = Date.now();
+      if (start === null && done > 0) {
+        start = {
+          at,
+          done,
+          workers: workers.map((w) => cpuSeconds(w.pid)),
+          pg: await postgresCpu(stack),
+          redis: redis === null ? null : cpuSeconds(redis),
+          machine: machineCpuSeconds().busy,
+        };
+      }
+      if (start !== null && remaining === 0) {
+        const spanS = (at - start.at) / 1000;
+        const s = start;
+        const pgEnd = await postgresCpu(stack);
+        let pg = 0;
+        for (const [pid, cpu] of pgEnd) pg += cpu - (s.pg.get(pid) ?? 0);
+        const redisEnd = redis === null ? null : cpuSeconds(redis);
+        const cores = (x: number) => round2(x / spanS);
+        const round: Round = {
+          processes,
+          athletes: total,
+          athletesPerS: Math.round((total - s.done) / spanS),
+          measuredS: round2(spanS),
+          failedJobs: (await stack.queues.replan.getFailedCount()) - failedBefore,
+          cpuCores: {
+            workers: workers.map((w, k) => cores((cpuSeconds(w.pid) ?? 0) - (s.workers[k] ?? 0))),
+            postgres: cores(pg),
+            redis: redisEnd === null || s.redis === null ? null : cores(redisEnd - s.redis),
+            machine: cores(machineCpuSeconds().busy - s.machine),
+          },
+        };
+        // What the re-plans handed on (plan-changed and the rest) finishes before the next round.
+        while ((await pending(stack, QUEUE_NAMES)) > 0 && Date.now() < deadline) await sleep(250);
+        return round;
+      }
+      await sleep(250);
+    }
+  } finally {
+    await Promise.all(workers.map((w) => w.stop()));
+  }
+}
+
+/** Which share of the two cores each part took in the two-process round, when the target is missed. */
+function limitOf(two: Round, cores: number): string {
+  const workers = two.cpuCores.workers.reduce((a, b) => a + b, 0);
+  const others = Math.max(
+    0,
+    two.cpuCores.machine - workers - two.cpuCores.postgres - (two.cpuCores.redis ?? 0),
+  );
+  const full = two.cpuCores.machine >= cores * 0.85;
+  return (
+    `${full ? "CPU-bound" : "not CPU-bound"}: the machine was ${two.cpuCores.machine} of ${cores} cores busy ` +
+    `with two processes: workers ${two.cpuCores.workers.join(" + ")}, this database's Postgres backends ` +
+    `${two.cpuCores.postgres}, Redis ${two.cpuCores.redis ?? "?"}, everything else (this bench, other ` +
+    `databases, other work on the machine) ${round2(others)}`
+  );
+}
+
+export async function main(args: string[]): Promise<object> {
+  const o: Options = {
+    athletes: option(args, "athletes", 1_000),
+    weeks: option(args, "weeks", 4),
+    runsPerWeek: option(args, "runs-per-week", 3),
+    timeoutS: option(args, "timeout", 900),
+  };
+  const loadAvg1mAtStart = round2(loadavg()[0] ?? 0);
+  const deadline = Date.now() + o.timeoutS * 1000;
+  return withBenchStack({ REPLAN_DEBOUNCE_MS: "0" }, async (stack) => {
+    const seedFrom = Date.now();
+    const ids = await seed(stack, o);
+    const seedS = round2((Date.now() - seedFrom) / 1000);
+    const warm = await runRound(stack, ids, 2, deadline);
+    const one = await runRound(stack, ids, 1, deadline);
+    const two = await runRound(stack, ids, 2, deadline);
+    const ratio = round2(two.athletesPerS / one.athletesPerS);
+    const cores = availableParallelism();
+    return {
+      benchmark: "nightly roll-forward re-plan through `runstrong work` processes",
+      units: { athletesPerS: "athletes re-planned per second", cpuCores: "cores busy (CPU s / wall s)" },
+      athletes: ids.length,
+      activitiesPerAthlete: o.weeks * o.runsPerWeek,
+      seedS,
+      warmupFirstPlans: { athletesPerS: warm.athletesPerS, failedJobs: warm.failedJobs },
+      oneProcess: one,
+      twoProcesses: two,
+      ratio,
+      loadAvg1mAtStart,
+      loadAvg1mAtEnd: round2(loadavg()[0] ?? 0),
+      target: { ratio: TARGET_RATIO, met: ratio >= TARGET_RATIO },
+      ...(ratio >= TARGET_RATIO ? {} : { limit: limitOf(two, cores) }),
+    };
+  });
+}

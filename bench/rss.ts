@@ -1,0 +1,232 @@
+// `npm run bench -- rss [--activities N] [--athletes N] [--latency MS] [--idle S] [--timeout S]`
+//
+// Resident memory of one `runstrong start` process (issue 15), the real command
+// (bin/runstrong.js) spawned on the bench stack (bench/_stack.ts) with Strava
+// played by the stand-in of bench/_fake-strava.ts: idle (`--idle` 5 s after
+// /healthz first answers, sampled every 250 ms), then while it imports
+// `--activities` (1,000) activities of `--athletes` (50) connected athletes, one
+// Strava webhook each, POSTed 10 at a time; each import GETs the activity from the
+// stand-in after `--latency` ms (150). VmRSS is read from /proc/<pid>/status every
+// 250 ms until every activity is stored. Target: < 200 MB.
+//
+// The same run counts what the stand-in was asked (every request, token refreshes
+// included) per imported activity: Strava API calls per imported activity, target 1.0.
+import { randomBytes } from "node:crypto";
+import { createServer } from "node:net";
+import { setTimeout as sleep } from "node:timers/promises";
+import { connectAthlete } from "../src/db/repos/connections.ts";
+import { webhookPath } from "../src/server/webhook-path.ts";
+import { detailedActivity, fixture, startFakeStrava, type Workout } from "./_fake-strava.ts";
+import { rssMb, spawnRunstrong } from "./_process.ts";
+import { type BenchStack, withBenchStack } from "./_stack.ts";
+
+const TARGET = { rssMb: 200, stravaCallsPerActivity: 1.0 };
+const SUBSCRIPTION_ID = 120_476;
+const OWNER_BASE = 80_000_000;
+const ACTIVITY_BASE = 18_000_000_000;
+const DAY_MS = 86_400_000;
+const SAMPLE_MS = 250;
+const EASY: Workout = {
+  name: "Easy 45 min",
+  sportType: "Run",
+  workoutType: 0,
+  warmupS: 600,
+  reps: 1,
+  repS: 1_500,
+  repSpeed: 2.9,
+  restS: 0,
+  cooldownS: 600,
+};
+const round1 = (x: number) => Math.round(x * 10) / 10;
+
+function option(args: string[], name: string, fallback: number, min = 1): number {
+  const i = args.indexOf(`--${name}`);
+  const value = i >= 0 ? Number(args[i + 1]) : fallback;
+  if (!Number.isInteger(value) || value < min) throw new Error(`--${name} takes a whole number >= ${min}`);
+  return value;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (!address || typeof address === "string") throw new Error("no free port");
+  return address.port;
+}
+
+function summary(samples: readonly number[]) {
+  if (samples.length === 0) return { samples: 0, meanMb: null, maxMb: null };
+  return {
+    samples: samples.length,
+    meanMb: round1(samples.reduce((a, b) => a + b, 0) / samples.length),
+    maxMb: Math.max(...samples),
+  };
+}
+
+async function storedActivities(stack: BenchStack): Promise<number> {
+  const [row] = await stack.pool.sql<{ n: number }[]>`select count(*)::int as n from activities`;
+  return row?.n ?? 0;
+}
+
+export async function main(args: string[]): Promise<object> {
+  const o = {
+    activities: option(args, "activities", 1_000),
+    athletes: option(args, "athletes", 50),
+    latencyMs: option(args, "latency", 150, 0),
+    idleS: option(args, "idle", 5),
+    timeoutS: option(args, "timeout", 300),
+  };
+  const deadline = Date.now() + o.timeoutS * 1000;
+  const fake = await startFakeStrava(o.latencyMs);
+  const webhookSecret = randomBytes(24).toString("hex");
+  const port = await freePort();
+  try {
+    return await withBenchStack(
+      {
+        PORT: String(port),
+        HOST: "127.0.0.1",
+        PUBLIC_URL: `http://127.0.0.1:${port}`,
+        STRAVA_API_BASE_URL: `${fake.url}/api/v3`,
+        STRAVA_OAUTH_BASE_URL: `${fake.url}/oauth`,
+        STRAVA_CLIENT_ID: "24523",
+        STRAVA_CLIENT_SECRET: "bench-client-secret",
+        STRAVA_SUBSCRIPTION_ID: String(SUBSCRIPTION_ID),
+        STRAVA_VERIFY_TOKEN: "bench-verify-token",
+        STRAVA_WEBHOOK_SECRET: webhookSecret,
+        LOG_LEVEL: "info",
+      },
+      async (stack) => {
+        const nowMs = Date.now();
+        const owners: number[] = [];
+        for (let i = 0; i < o.athletes; i++) {
+          const ownerId = OWNER_BASE + i;
+          await connectAthlete(stack.pool.db, stack.config.secrets.tokenEncryptionKey, {
+            provider: "strava",
+            externalAthleteId: String(ownerId),
+            displayName: `RSS runner ${i + 1}`,
+            timezone: "Europe/Berlin",
+            tokens: {
+              accessToken: `bench-access-${ownerId}`,
+              refreshToken: `bench-refresh-${ownerId}`,
+              expiresAt: new Date(nowMs + 30 * DAY_MS),
+            },
+            scopes: ["read", "activity:read_all", "profile:read_all"],
+          });
+          owners.push(ownerId);
+        }
+        const base = fixture("strava-detailed-activity-run-splits.json");
+        const events = Array.from({ length: o.activities }, (_, k) => {
+          const ownerId = owners[k % owners.length] as number;
+          const id = ACTIVITY_BASE + k;
+          // Each athlete's runs a day apart, newest yesterday.
+          const startMs = nowMs - (Math.floor(k / owners.length) + 1) * DAY_MS;
+          fake.put(String(id), async () =>
+            JSON.stringify(
+              detailedActivity(base, { id, ownerId, startMs, timezone: "Europe/Berlin", workout: EASY }),
+            ),
+          );
+          return { id, ownerId };
+        });
+
+        const proc = spawnRunstrong("start", stack.env);
+        try {
+          const origin = `http://127.0.0.1:${port}`;
+          for (;;) {
+            if (Date.now() > deadline) throw new Error(`runstrong start never answered:\n${proc.output()}`);
+            if (await Promise.race([proc.exited.then(() => true), sleep(0, false)]))
+              throw new Error(`runstrong start exited:\n${proc.output()}`);
+            const up = await fetch(`${origin}/healthz`).then(
+              (r) => r.ok,
+              () => false,
+            );
+            if (up) break;
+            await sleep(200);
+          }
+          const idle: number[] = [];
+          for (const until = Date.now() + o.idleS * 1000; Date.now() < until; await sleep(SAMPLE_MS)) {
+            const mb = rssMb(proc.pid);
+            if (mb !== null) idle.push(mb);
+          }
+
+          const callsBefore = fake.counts.activityGets + fake.counts.tokenPosts + fake.counts.unexpected;
+          const before = await storedActivities(stack);
+          const url = `${origin}${webhookPath("strava", webhookSecret)}`;
+          const answers: Record<string, number> = {};
+          let next = 0;
+          const post = async () => {
+            while (next < events.length && Date.now() < deadline) {
+              const e = events[next++] as { id: number; ownerId: number };
+              const body = JSON.stringify({
+                aspect_type: "create",
+                event_time: Math.floor(Date.now() / 1000),
+                object_id: e.id,
+                object_type: "activity",
+                owner_id: e.ownerId,
+                subscription_id: SUBSCRIPTION_ID,
+                updates: {},
+              });
+              // A refusal to slow down (429) or a busy answer (503) is tried again, as Strava would.
+              for (let attempt = 0; attempt < 20; attempt++) {
+                const status = await fetch(url, {
+                  method: "POST",
+                  headers: { "content-type": "application/json" },
+                  body,
+                }).then(
+                  (r) => r.body?.cancel().then(() => r.status) ?? r.status,
+                  () => 0,
+                );
+                answers[status] = (answers[status] ?? 0) + 1;
+                if (status === 200) break;
+                await sleep(500);
+              }
+            }
+          };
+          const busy: number[] = [];
+          const importFrom = Date.now();
+          const sending = Promise.all(Array.from({ length: 10 }, post));
+          let stored = before;
+          for (;;) {
+            const mb = rssMb(proc.pid);
+            if (mb !== null) busy.push(mb);
+            stored = await storedActivities(stack);
+            if (stored - before >= o.activities || Date.now() > deadline) break;
+            if (await Promise.race([proc.exited.then(() => true), sleep(SAMPLE_MS, false)]))
+              throw new Error(`runstrong start exited while importing:\n${proc.output()}`);
+          }
+          await sending;
+          const importS = (Date.now() - importFrom) / 1000;
+          const imported = stored - before;
+          const calls =
+            fake.counts.activityGets + fake.counts.tokenPosts + fake.counts.unexpected - callsBefore;
+          const peak = Math.max(...idle, ...busy);
+          const callsPerActivity = imported > 0 ? Math.round((calls / imported) * 1000) / 1000 : null;
+          return {
+            benchmark: "resident memory of `runstrong start`, idle and importing; Strava calls per import",
+            units: { rssMb: "MB resident (VmRSS)", stravaCallsPerActivity: "requests per imported activity" },
+            idle: summary(idle),
+            importing: {
+              ...summary(busy),
+              activities: o.activities,
+              imported,
+              athletes: o.athletes,
+              seconds: round1(importS),
+              webhookAnswers: answers,
+            },
+            strava: { ...fake.counts, callsDuringImport: calls },
+            stravaCallsPerActivity: callsPerActivity,
+            target: {
+              ...TARGET,
+              rssMet: peak < TARGET.rssMb,
+              stravaCallsMet: callsPerActivity !== null && callsPerActivity <= TARGET.stravaCallsPerActivity,
+            },
+          };
+        } finally {
+          await proc.stop();
+        }
+      },
+    );
+  } finally {
+    await fake.close();
+  }
+}
