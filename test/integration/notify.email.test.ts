@@ -153,7 +153,7 @@ describe("plan mail", () => {
     expect(mail?.text).toContain(MOVED);
     // Thursday 3 December 17:00 UTC is 18:00 in Berlin.
     expect(mail?.text).toContain("Thu 2026-12-03 18:00-18:45 Strength A");
-    expect(mail?.text).toContain("https://runstrong.example/api/plan");
+    expect(mail?.text).toContain("https://runstrong.example/plan");
     expect(mail?.html).toContain("Strength A moved from Wed 18:00 to Thu 18:00: Wednesday&#39;s 07:00 run");
     expect(mail?.html).toContain("Thu 2026-12-03 18:00-18:45 Strength A");
 

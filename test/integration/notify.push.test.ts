@@ -141,7 +141,7 @@ describe("a plan change pushed", () => {
     expect(message).toEqual({
       title: "Your strength plan changed",
       body: `${MOVED} (and 1 more)`,
-      url: "https://runstrong.example/api/plan",
+      url: "https://runstrong.example/plan",
       changes: [MOVED, SKIPPED],
     });
     expect((await messageLog(env.pool.db, athlete.id)).find((r) => r.channel === "webpush")).toMatchObject({

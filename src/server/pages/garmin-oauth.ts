@@ -8,7 +8,7 @@ export function garminConnectedPage(permissions: readonly string[]): Page {
     "Garmin connected",
     html`<p>runstrong now sees the runs and strength sessions you record on your Garmin watch.</p>
 ${workouts ? "" : html`<p>You did not allow <strong>Workout Import</strong>, so planned sessions will not be sent to your watch. You can turn it on in Garmin Connect's account settings.</p>`}
-<p><a href="/api/plan">See your plan (JSON)</a></p>`,
+<p><a href="/plan">See your plan</a></p>`,
   );
 }
 

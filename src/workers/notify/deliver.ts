@@ -72,7 +72,7 @@ export type NotifyOutcome =
   | { recorded: number; delivered: { channel: Channel; status: string }[] };
 
 export function planUrl(publicUrl: string): string {
-  return `${publicUrl}/api/plan`;
+  return `${publicUrl}/plan`;
 }
 
 function sentencesOf(diff: readonly StoredChange[]): string[] {
