@@ -56,6 +56,8 @@ export const storedSettingsSchema = AthleteSettingsSchema.omit({ timezone: true 
 export type StoredSettings = z.output<typeof storedSettingsSchema>;
 
 function noOverlap(runs: z.output<typeof templateRunSchema>[]): boolean {
+  // zod runs this even when a run failed its own checks; such a list already has its issue.
+  if (!runs.every((r) => templateRunSchema.safeParse(r).success)) return true;
   const sorted = [...runs].sort((a, b) => a.weekday - b.weekday || parseTime(a.time) - parseTime(b.time));
   for (let i = 1; i < sorted.length; i++) {
     const prev = sorted[i - 1];

@@ -24,9 +24,11 @@ export const MAX_PLAN_DAYS = 731;
 const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 
 const localDateSchema = z.string().refine(isValidDate, { message: "expected a date YYYY-MM-DD" });
+const LOCAL_TIME = /^(([01]\d|2[0-3]):[0-5]\d|24:00)$/;
+const isLocalTime = (s: unknown): s is string => typeof s === "string" && LOCAL_TIME.test(s);
 const localTimeSchema = z
   .string()
-  .regex(/^(([01]\d|2[0-3]):[0-5]\d|24:00)$/, { message: "expected a local time HH:MM (00:00-24:00)" });
+  .regex(LOCAL_TIME, { message: "expected a local time HH:MM (00:00-24:00)" });
 const instantSchema = z
   .string()
   .regex(ISO_WITH_OFFSET, {
@@ -38,7 +40,11 @@ const letterSchema = z.enum(["A", "B"]);
 
 const availabilityWindowSchema = z
   .object({ weekday: weekdaySchema, from: localTimeSchema, to: localTimeSchema })
-  .refine((w) => parseTime(w.from) < parseTime(w.to), { message: "from must be before to", path: ["to"] });
+  // zod runs this even when a time failed its regex; such a window already has its issue.
+  .refine((w) => !(isLocalTime(w.from) && isLocalTime(w.to)) || parseTime(w.from) < parseTime(w.to), {
+    message: "from must be before to",
+    path: ["to"],
+  });
 
 export const AthleteSettingsSchema = z.object({
   // Offsets such as "+01:00" pass Intl but have no DST rules: a zone name is required.
