@@ -728,12 +728,12 @@ async function run(
       },
       strava: {
         ...fake.counts,
-        // Every request the stand-in answered, per webhook it acknowledged (one activity each); target 1.0.
+        // Every request the stand-in answered, per activity sent (warm-up included); target 1.0.
         callsPerImportedActivity:
-          acknowledged.length > 0
+          acknowledged.length + warm.length > 0
             ? Math.round(
                 ((fake.counts.activityGets + fake.counts.tokenPosts + fake.counts.unexpected) /
-                  acknowledged.length) *
+                  (acknowledged.length + warm.length)) *
                   1000,
               ) / 1000
             : null,
