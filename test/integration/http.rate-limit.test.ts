@@ -2,12 +2,16 @@
 // (the socket's peer; X-Forwarded-For only with TRUST_PROXY), confirmation mail per
 // athlete. Each over-limit answer is 429 JSON with Retry-After; windows are fixed,
 // on the app's clock.
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
 import { getAthlete } from "../../src/db/repos/athletes.ts";
+import { createProducerRedis } from "../../src/workers/connection.ts";
+import { closeQueues, createQueues } from "../../src/workers/queues.ts";
 import { apiCaller, sessionCookie } from "../support/api-calls.ts";
 import { seedAthlete } from "../support/builders.ts";
+import { REDIS_URL } from "../support/databases.ts";
 import { GARMIN_TEST_ENV } from "../support/garmin-fake.ts";
 import { STRAVA_TEST_ENV, STRAVA_WEBHOOK } from "../support/strava-fake.ts";
+import { startTcpProxy } from "../support/tcp-proxy.ts";
 import { testApp, useTestEnv } from "../support/test-env.ts";
 
 const env = await useTestEnv({
@@ -130,5 +134,31 @@ describe("confirmation mail", () => {
     expect((await call(athlete.id, "PATCH", "/api/settings", { email: "three@example.org" })).status).toBe(
       200,
     );
+  });
+});
+
+describe("a Redis that cannot be reached", () => {
+  it("lets OAuth starts through rather than refusing sign-ins because the counter is away", async () => {
+    now = new Date("2026-12-07T09:00:00Z");
+    const target = new URL(REDIS_URL);
+    const proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 6379) });
+    // A serve process's producer connection: it fails at once while Redis is away.
+    const producer = createProducerRedis(proxy.urlFor(REDIS_URL), "rate-limit-test");
+    producer.on("error", () => {});
+    const queues = createQueues(producer, env.prefix, env.queues.installId);
+    for (const queue of Object.values(queues)) queue.on("error", () => {});
+    onTestFinished(async () => {
+      await closeQueues(queues).catch(() => {});
+      producer.disconnect();
+      await proxy.stop();
+    });
+    const cut = testApp({ ...env, queues }, clock);
+    for (let i = 0; i < 3; i++)
+      expect((await from("198.51.100.9", "/auth/strava", {}, cut)).status).toBe(302);
+    await refusal(await from("198.51.100.9", "/auth/strava", {}, cut));
+
+    await proxy.stop();
+    expect((await from("198.51.100.9", "/auth/strava", {}, cut)).status).toBe(302);
+    expect(env.logs.some((l) => l.msg === "rate limit not checked: Redis unreachable")).toBe(true);
   });
 });
