@@ -117,15 +117,25 @@ describe("secrets", () => {
       interval: 100,
     });
 
-    // At rest: the rows that hold tokens and keys, read raw.
+    // At rest: the rows that hold tokens and keys, read raw, and then every row of every table.
     const sql = env.pool.sql;
     const rawRows = JSON.stringify({
       connections: await sql`select * from provider_connections`,
       destinations: await sql`select * from destination_links`,
     });
     expect(rawRows).toContain("i777777"); // the rows were read, and are the ones written
+    const tables = await sql<{ table_name: string }[]>`
+      select table_name from information_schema.tables where table_schema = 'public' order by 1`;
+    const everything: string[] = [];
+    for (const { table_name } of tables)
+      everything.push(JSON.stringify(await sql`select * from ${sql(table_name)}`));
+    const database = everything.join("\n");
+    expect(database).toContain(EMAIL); // athletes.email: stored, for the mail
     for (const secret of [exchange.access_token, exchange.refresh_token, INTERVALS_KEY])
-      for (const spelling of spellings(secret)) expect(rawRows).not.toContain(spelling);
+      for (const spelling of spellings(secret)) {
+        expect(rawRows).not.toContain(spelling);
+        expect(database.includes(spelling), "a token or key in plain in some table").toBe(false);
+      }
 
     // In logs and in Redis.
     const [stored] = await env.pool.db.select().from(athletes).where(eq(athletes.id, athlete.id));
