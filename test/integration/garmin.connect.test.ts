@@ -115,7 +115,7 @@ describe("connect Garmin", () => {
     const res = await app.request(`/auth/garmin/callback?${new URLSearchParams({ code, state })}`, {
       headers: { cookie: `${STATE_COOKIE}=${cookies(mine).get(STATE_COOKIE)}` },
     });
-    expect(res.status).toBe(502);
+    expect(res.status).toBe(400);
     expect(await getConnectionByExternal(db, "garmin", "garmin-user-stolen")).toBeNull();
   });
 

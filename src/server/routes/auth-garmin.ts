@@ -99,7 +99,8 @@ export function registerAuthGarmin(app: Hono<AppEnv>, deps: AppDeps): void {
             ? "Garmin could not be reached just now."
             : "Garmin refused the sign-in (the link may have been used already).",
         ),
-        502,
+        // A code the provider refuses (forged, used, another browser's) is the caller's bad input.
+        err.retryable ? 502 : 400,
       );
     }
 

@@ -112,7 +112,8 @@ export function registerAuthStrava(app: Hono<AppEnv>, deps: AppDeps): void {
             ? "Strava could not be reached just now."
             : "Strava refused the sign-in (the link may have been used already).",
         ),
-        502,
+        // A code the provider refuses (forged, used, another browser's) is the caller's bad input.
+        err.retryable ? 502 : 400,
       );
     }
 
