@@ -15,8 +15,9 @@
 // Target: two processes >= 1.5x one. The machine has 2 cores that Postgres, Redis,
 // this process and other work share, so each round also gives the CPU (cores
 // busy) of each worker process, of this database's Postgres backends, of Redis
-// and of the whole machine, from /proc: when the target is missed, `limit` says
-// which of them filled the cores.
+// and of the whole machine, from /proc; the one-process round's CPU per athlete
+// gives the ceiling a quiet machine would allow (`quietMachineCeiling`). When the
+// target is missed, `limit` says which of them filled the cores.
 import { availableParallelism, loadavg } from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
 import { activityValues } from "../src/db/repos/activities.ts";
@@ -251,8 +252,36 @@ async function runRound(
   }
 }
 
-/** Which share of the two cores each part took in the two-process round, when the target is missed. */
-function limitOf(two: Round, cores: number): string {
+/** CPU milliseconds per athlete re-planned, from a round: worker processes, this database's Postgres backends, Redis. */
+function cpuPerAthlete(r: Round) {
+  const ms = (cores: number) => round2((cores / r.athletesPerS) * 1000);
+  return {
+    worker: ms(r.cpuCores.workers.reduce((a, b) => a + b, 0)),
+    postgres: ms(r.cpuCores.postgres),
+    redis: ms(r.cpuCores.redis ?? 0),
+  };
+}
+
+/**
+ * What the cores allow, from the CPU each athlete costs: one process is held to
+ * one core by its single JavaScript thread; any number of them share the machine
+ * with Postgres and Redis. On a quiet machine two processes can do at most
+ * `ratioCeiling` times one.
+ */
+function ceilingOf(perAthlete: ReturnType<typeof cpuPerAthlete>, cores: number) {
+  const all = perAthlete.worker + perAthlete.postgres + perAthlete.redis;
+  const machine = (cores * 1000) / all;
+  const one = Math.min(1000 / perAthlete.worker, machine);
+  const two = Math.min(2_000 / perAthlete.worker, machine);
+  return {
+    oneProcessPerS: Math.round(one),
+    twoProcessesPerS: Math.round(two),
+    ratioCeiling: round2(two / one),
+  };
+}
+
+/** Which share of the cores each part took in the two-process round, when the target is missed. */
+function limitOf(two: Round, cores: number, ceiling: ReturnType<typeof ceilingOf>, load: number): string {
   const workers = two.cpuCores.workers.reduce((a, b) => a + b, 0);
   const others = Math.max(
     0,
@@ -261,9 +290,11 @@ function limitOf(two: Round, cores: number): string {
   const full = two.cpuCores.machine >= cores * 0.85;
   return (
     `${full ? "CPU-bound" : "not CPU-bound"}: the machine was ${two.cpuCores.machine} of ${cores} cores busy ` +
-    `with two processes: workers ${two.cpuCores.workers.join(" + ")}, this database's Postgres backends ` +
-    `${two.cpuCores.postgres}, Redis ${two.cpuCores.redis ?? "?"}, everything else (this bench, other ` +
-    `databases, other work on the machine) ${round2(others)}`
+    `with two processes (1-minute load ${load}): workers ${two.cpuCores.workers.join(" + ")}, this database's ` +
+    `Postgres backends ${two.cpuCores.postgres}, Redis ${two.cpuCores.redis ?? "?"}, everything else (this ` +
+    `bench, other databases, other work on the machine) ${round2(others)}. From the CPU each athlete costs, ` +
+    `${cores} quiet cores allow ${ceiling.oneProcessPerS}/s with one process and ${ceiling.twoProcessesPerS}/s ` +
+    `with two (Postgres and Redis on the same cores): a ratio of at most ${ceiling.ratioCeiling}`
   );
 }
 
@@ -285,6 +316,9 @@ export async function main(args: string[]): Promise<object> {
     const two = await runRound(stack, ids, 2, deadline);
     const ratio = round2(two.athletesPerS / one.athletesPerS);
     const cores = availableParallelism();
+    const perAthlete = cpuPerAthlete(one);
+    const ceiling = ceilingOf(perAthlete, cores);
+    const loadAvg1mAtEnd = round2(loadavg()[0] ?? 0);
     return {
       benchmark: "nightly roll-forward re-plan through `runstrong work` processes",
       units: { athletesPerS: "athletes re-planned per second", cpuCores: "cores busy (CPU s / wall s)" },
@@ -295,10 +329,12 @@ export async function main(args: string[]): Promise<object> {
       oneProcess: one,
       twoProcesses: two,
       ratio,
+      cpuMsPerAthlete: perAthlete,
+      quietMachineCeiling: ceiling,
       loadAvg1mAtStart,
-      loadAvg1mAtEnd: round2(loadavg()[0] ?? 0),
+      loadAvg1mAtEnd,
       target: { ratio: TARGET_RATIO, met: ratio >= TARGET_RATIO },
-      ...(ratio >= TARGET_RATIO ? {} : { limit: limitOf(two, cores) }),
+      ...(ratio >= TARGET_RATIO ? {} : { limit: limitOf(two, cores, ceiling, loadAvg1mAtEnd) }),
     };
   });
 }
