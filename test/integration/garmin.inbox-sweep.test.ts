@@ -8,7 +8,6 @@ import { eq, inArray, sql } from "drizzle-orm";
 import { describe, expect, it, vi } from "vitest";
 import { getInboxEvent } from "../../src/db/repos/webhook-inbox.ts";
 import { webhookEvents } from "../../src/db/schema/index.ts";
-import { createApp } from "../../src/server/app.ts";
 import { enqueueGarminEvents, garminEventJobId } from "../../src/workers/garmin/event-jobs.ts";
 import { sweepGarminInbox } from "../../src/workers/garmin/sweep-inbox.ts";
 import { garminProcessor } from "../../src/workers/processors/garmin.ts";
@@ -20,20 +19,12 @@ import {
   useGarminFake,
 } from "../support/garmin-fake.ts";
 import { runWorkers, settledEvent } from "../support/strava-fake.ts";
-import { jobContext, separateRedis, useTestEnv, workerDeps } from "../support/test-env.ts";
+import { jobContext, separateRedis, testApp, useTestEnv, workerDeps } from "../support/test-env.ts";
 
 const env = await useTestEnv({ ...GARMIN_TEST_ENV, REPLAN_DEBOUNCE_MS: "0" });
 const fake = useGarminFake();
 const db = env.pool.db;
-const app = createApp({
-  config: env.config,
-  db,
-  queues: env.queues,
-  logger: env.logger,
-  metrics: env.metrics,
-  readiness: [],
-  now: () => new Date(),
-});
+const app = testApp(env);
 
 const PUSH = garminFixture<{ activities: Record<string, unknown>[] }>("activity-api-push-activities.json");
 

@@ -7,7 +7,6 @@
 import { and, eq } from "drizzle-orm";
 import { afterEach, describe, expect, it } from "vitest";
 import { activities, activityLinks, webhookEvents } from "../../src/db/schema/index.ts";
-import { createApp } from "../../src/server/app.ts";
 import {
   createGarminFake,
   GARMIN_TEST_ENV,
@@ -25,22 +24,14 @@ import {
   stravaEvent,
   useStravaFake,
 } from "../support/strava-fake.ts";
-import { useTestEnv } from "../support/test-env.ts";
+import { testApp, useTestEnv } from "../support/test-env.ts";
 
 const env = await useTestEnv({ ...STRAVA_TEST_ENV, ...GARMIN_TEST_ENV, REPLAN_DEBOUNCE_MS: "0" });
 const garmin = createGarminFake();
 const strava = useStravaFake(garmin.handlers);
 afterEach(() => garmin.reset());
 const db = env.pool.db;
-const app = createApp({
-  config: env.config,
-  db,
-  queues: env.queues,
-  logger: env.logger,
-  metrics: env.metrics,
-  readiness: [],
-  now: () => new Date(),
-});
+const app = testApp(env);
 
 /** The recorded NYC Marathon run (moving 13085 s, 42268.1 m, laps and HR) as Strava serves it. */
 function stravaRun(id: number, ownerId: number, startDate: string) {

@@ -19,7 +19,6 @@ import {
 } from "../../src/db/schema/index.ts";
 import type { Activity } from "../../src/domain/activity.ts";
 import { garminWorkoutProblem } from "../../src/integrations/garmin/notifications.ts";
-import { createApp } from "../../src/server/app.ts";
 import {
   FOREIGN_CALLBACK_NOTE,
   FORGED_DEREGISTRATION_NOTE,
@@ -35,20 +34,12 @@ import {
   useGarminFake,
 } from "../support/garmin-fake.ts";
 import { runWorkers, seedStravaAthlete, settledEvent } from "../support/strava-fake.ts";
-import { useTestEnv } from "../support/test-env.ts";
+import { testApp, useTestEnv } from "../support/test-env.ts";
 
 const env = await useTestEnv({ ...GARMIN_TEST_ENV, REPLAN_DEBOUNCE_MS: "0" });
 const fake = useGarminFake();
 const db = env.pool.db;
-const app = createApp({
-  config: env.config,
-  db,
-  queues: env.queues,
-  logger: env.logger,
-  metrics: env.metrics,
-  readiness: [],
-  now: () => new Date(),
-});
+const app = testApp(env);
 
 const DOC_USER = "4aacafe82427c251df9c9592d0c06768";
 

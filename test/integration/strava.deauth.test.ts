@@ -18,7 +18,6 @@ import {
   webhookEvents,
 } from "../../src/db/schema/index.ts";
 import { StravaUnavailableError } from "../../src/integrations/strava/errors.ts";
-import { createApp } from "../../src/server/app.ts";
 import { SESSION_COOKIE, sessionToken } from "../../src/server/session.ts";
 import { JOBS } from "../../src/workers/jobs.ts";
 import { replanAthlete } from "../../src/workers/replan/replan-athlete.ts";
@@ -36,21 +35,13 @@ import {
   stravaEventJob,
   useStravaFake,
 } from "../support/strava-fake.ts";
-import { useTestEnv } from "../support/test-env.ts";
+import { testApp, useTestEnv } from "../support/test-env.ts";
 
 const env = await useTestEnv({ ...STRAVA_TEST_ENV });
 const fake = useStravaFake();
 const db = env.pool.db;
 
-const app = createApp({
-  config: env.config,
-  db,
-  queues: env.queues,
-  logger: env.logger,
-  metrics: env.metrics,
-  readiness: [],
-  now: () => new Date(),
-});
+const app = testApp(env);
 
 const deliver = (event: ReturnType<typeof stravaEvent>) => deliverStravaEvent(app, db, event);
 
