@@ -3,13 +3,13 @@
 // hold a message until they end (the clock is passed in, not waited for), a
 // retried job sends nothing the log shows as sent, and a failing SMTP server
 // leaves push working while the mail is retried.
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { messageLog, saveSubscription } from "../../src/db/repos/notifications.ts";
 import { planChangeNotifications } from "../../src/workers/notify/consumer.ts";
 import { NotifyRetryError } from "../../src/workers/notify/deliver.ts";
 import { PLAN_CHANGE_CONSUMERS } from "../../src/workers/plan-consumers.ts";
 import { seedAthlete } from "../support/builders.ts";
-import { deadSmtpUrl, startMailSink } from "../support/mail-sink.ts";
+import { deadSmtpUrl } from "../support/mail-sink.ts";
 import {
   confirmedAddress,
   newKey,
@@ -17,22 +17,12 @@ import {
   runJob,
   session,
   storeVersion,
+  useNotifyEnv,
   workerDeps,
 } from "../support/notify-fixtures.ts";
-import { browserKeys, startPushEndpoint } from "../support/push-endpoint.ts";
-import { useTestEnv } from "../support/test-env.ts";
+import { browserKeys } from "../support/push-endpoint.ts";
 
-const sink = await startMailSink();
-const service = await startPushEndpoint();
-afterAll(async () => {
-  await sink.close();
-  await service.close();
-});
-const env = await useTestEnv({
-  SMTP_URL: sink.url,
-  PUBLIC_URL: "https://runstrong.example",
-  OUTBOUND_ALLOW_PRIVATE: "true",
-});
+const { env, sink, service } = await useNotifyEnv();
 let now = new Date("2026-11-30T08:00:00Z");
 const deps = workerDeps(env, () => now);
 

@@ -11,6 +11,8 @@ import { seedAthlete } from "../support/builders.ts";
 import { startMailSink } from "../support/mail-sink.ts";
 import {
   confirmedAddress,
+  json,
+  MOVED,
   newKey,
   notifyJobs,
   runJob,
@@ -32,11 +34,6 @@ const env = await useTestEnv({
 let now = new Date("2026-11-30T08:00:00Z");
 const app = testApp(env, () => now);
 const deps = workerDeps(env, () => now);
-
-const MOVED = "Strength A moved from Wed 18:00 to Thu 18:00: Wednesday's 07:00 run was a quality session";
-
-// biome-ignore lint/suspicious/noExplicitAny: the tests read JSON answers by path
-const json = async (res: Response): Promise<Record<string, any>> => (await res.json()) as Record<string, any>;
 
 async function call(athleteId: number | null, method: string, path: string, init: RequestInit = {}) {
   const headers = new Headers(init.headers);

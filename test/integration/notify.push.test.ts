@@ -3,44 +3,32 @@
 // body that the browser's keys decrypt (RFC 8291) to the sentences, a 410 that
 // removes the subscription at once, and repeated failures that drop it and tell
 // the athlete by email.
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { messageLog, saveSubscription, subscriptionsOf } from "../../src/db/repos/notifications.ts";
 import { createApp } from "../../src/server/app.ts";
 import { SESSION_COOKIE, sessionToken } from "../../src/server/session.ts";
 import { MAX_PUSH_FAILURES, NotifyRetryError } from "../../src/workers/notify/deliver.ts";
 import { seedAthlete } from "../support/builders.ts";
-import { startMailSink } from "../support/mail-sink.ts";
 import {
   confirmedAddress,
+  json,
+  MOVED,
   newKey,
   notifyJobs,
   runJob,
   session,
   storeVersion,
+  useNotifyEnv,
   workerDeps,
 } from "../support/notify-fixtures.ts";
-import { browserKeys, startPushEndpoint, verifyVapid } from "../support/push-endpoint.ts";
-import { testApp, useTestEnv } from "../support/test-env.ts";
+import { browserKeys, verifyVapid } from "../support/push-endpoint.ts";
+import { testApp } from "../support/test-env.ts";
 
-const sink = await startMailSink();
-const service = await startPushEndpoint();
-afterAll(async () => {
-  await sink.close();
-  await service.close();
-});
-const env = await useTestEnv({
-  SMTP_URL: sink.url,
-  PUBLIC_URL: "https://runstrong.example",
-  OUTBOUND_ALLOW_PRIVATE: "true",
-});
+const { env, sink, service } = await useNotifyEnv();
 const now = new Date("2026-11-30T08:00:00Z");
 const app = testApp(env, () => now);
 const deps = workerDeps(env, () => now);
 
-const MOVED = "Strength A moved from Wed 18:00 to Thu 18:00: Wednesday's 07:00 run was a quality session";
-
-// biome-ignore lint/suspicious/noExplicitAny: the tests read JSON answers by path
-const json = async (res: Response): Promise<Record<string, any>> => (await res.json()) as Record<string, any>;
 const SKIPPED = "Strength B moved from Fri 18:00 to Sat 10:00: Friday is now a rest day";
 
 function call(athleteId: number | null, method: string, path: string, body?: unknown, on = app) {

@@ -2,13 +2,44 @@
 // athlete with a confirmed address, and the notify jobs run the way a worker runs
 // them, for the notification tests.
 import { randomUUID } from "node:crypto";
+import { afterAll } from "vitest";
 import type { Database } from "../../src/db/client.ts";
 import { confirmEmail, newestVersion, setEmail } from "../../src/db/repos/notifications.ts";
 import { insertPlanVersionOn, type NewPlanVersion, type StoredSession } from "../../src/db/repos/plans.ts";
 import type { JobContext, WorkerDeps } from "../../src/workers/context.ts";
 import { JOBS } from "../../src/workers/jobs.ts";
 import { notifyProcessor } from "../../src/workers/processors/notify.ts";
-import type { TestEnv } from "./test-env.ts";
+import { startMailSink } from "./mail-sink.ts";
+import { startPushEndpoint } from "./push-endpoint.ts";
+import { type TestEnv, useTestEnv } from "./test-env.ts";
+
+/**
+ * This file's test env, with mail going to a local SMTP sink and pushes allowed to
+ * a local push service (a private address, hence OUTBOUND_ALLOW_PRIVATE); both
+ * are closed after the file.
+ */
+export async function useNotifyEnv() {
+  const sink = await startMailSink();
+  const service = await startPushEndpoint();
+  afterAll(async () => {
+    await sink.close();
+    await service.close();
+  });
+  const env = await useTestEnv({
+    SMTP_URL: sink.url,
+    PUBLIC_URL: "https://runstrong.example",
+    OUTBOUND_ALLOW_PRIVATE: "true",
+  });
+  return { env, sink, service };
+}
+
+/** A diff sentence as the planner writes it. */
+export const MOVED =
+  "Strength A moved from Wed 18:00 to Thu 18:00: Wednesday's 07:00 run was a quality session";
+
+// biome-ignore lint/suspicious/noExplicitAny: the tests read JSON answers by path
+type JsonBody = Record<string, any>;
+export const json = async (res: Response): Promise<JsonBody> => (await res.json()) as JsonBody;
 
 export function session(
   key: string,
