@@ -307,11 +307,12 @@ describe("the admin dashboard", () => {
     expect(admin.length).toBeGreaterThan(10);
     for (const r of admin) {
       const path = withBsIds(r.path);
-      for (const headers of [
+      const attempts: Record<string, string>[] = [
         {},
         { authorization: `Bearer ${"x".repeat(ADMIN_TOKEN.length)}` },
         { authorization: `Basic ${Buffer.from(`admin:${ADMIN_TOKEN}`).toString("base64")}` },
-      ]) {
+      ];
+      for (const headers of attempts) {
         const res = await request(r.method, path, {
           headers,
           body: r.method === "GET" || r.method === "ALL" ? undefined : {},

@@ -5,6 +5,7 @@
 import { describe, expect, it, onTestFinished } from "vitest";
 import { getAthlete } from "../../src/db/repos/athletes.ts";
 import { createProducerRedis } from "../../src/workers/connection.ts";
+import { QUEUE_NAMES } from "../../src/workers/jobs.ts";
 import { closeQueues, createQueues } from "../../src/workers/queues.ts";
 import { apiCaller, sessionCookie } from "../support/api-calls.ts";
 import { seedAthlete } from "../support/builders.ts";
@@ -146,7 +147,7 @@ describe("a Redis that cannot be reached", () => {
     const producer = createProducerRedis(proxy.urlFor(REDIS_URL), "rate-limit-test");
     producer.on("error", () => {});
     const queues = createQueues(producer, env.prefix, env.queues.installId);
-    for (const queue of Object.values(queues)) queue.on("error", () => {});
+    for (const name of QUEUE_NAMES) queues[name].on("error", () => {});
     onTestFinished(async () => {
       await closeQueues(queues).catch(() => {});
       producer.disconnect();

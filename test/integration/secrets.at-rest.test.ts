@@ -61,7 +61,7 @@ async function redisDump(): Promise<string> {
       else if (type === "hash") out.push(JSON.stringify(await env.redis.hgetall(key)));
       else if (type === "list") out.push(JSON.stringify(await env.redis.lrange(key, 0, -1)));
       else if (type === "set") out.push(JSON.stringify(await env.redis.smembers(key)));
-      else if (type === "zset") out.push(JSON.stringify(await env.redis.zrange(key, 0, -1)));
+      else if (type === "zset") out.push(JSON.stringify(await env.redis.zrange(key, "0", "-1")));
       else if (type === "stream") out.push(JSON.stringify(await env.redis.xrange(key, "-", "+")));
     }
   } while (cursor !== "0");
