@@ -2,18 +2,11 @@
 // retries what is transient and gives up (or asks the athlete to reconnect) on
 // what no retry fixes. Garmin's error bodies are `{"errorMessage": …}` (Activity
 // API 1.2.3, Appendix B); they never carry a token, but are cut short anyway.
+import { ProviderError } from "../provider-error.ts";
 
-export class GarminError extends Error {
+/** `status`: what Garmin answered with, null when no answer came. */
+export class GarminError extends ProviderError {
   override name = "GarminError";
-  /** the HTTP status Garmin answered with; null when no answer came */
-  readonly status: number | null;
-  /** whether the same call may succeed later without anything changing on our side */
-  readonly retryable: boolean;
-  constructor(message: string, status: number | null, retryable: boolean) {
-    super(message);
-    this.status = status;
-    this.retryable = retryable;
-  }
 }
 
 /**

@@ -1,20 +1,13 @@
 // What can go wrong talking to Strava, as classes a caller can act on: a job
 // defers on a rate limit, retries what is transient, and gives up (or asks the
 // athlete to reconnect) on what no retry fixes.
+import { ProviderError } from "../provider-error.ts";
 
 export type RateWindow = "15min" | "daily";
 
-export class StravaError extends Error {
+/** `status`: what Strava answered with, null when no answer came. */
+export class StravaError extends ProviderError {
   override name = "StravaError";
-  /** the HTTP status Strava answered with; null when no answer came */
-  readonly status: number | null;
-  /** whether the same call may succeed later without anything changing on our side */
-  readonly retryable: boolean;
-  constructor(message: string, status: number | null, retryable: boolean) {
-    super(message);
-    this.status = status;
-    this.retryable = retryable;
-  }
 }
 
 /**
