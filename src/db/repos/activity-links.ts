@@ -9,7 +9,14 @@ import type { Activity } from "../../domain/activity.ts";
 import type { Classification } from "../../domain/classify/types.ts";
 import type { Executor } from "../client.ts";
 import { activities, activityLinks } from "../schema/index.ts";
-import { type ActivityRow, activityValues, type UpsertActivity, upsertActivity } from "./activities.ts";
+import {
+  type ActivityRow,
+  activityValues,
+  athleteHasActivity,
+  deleteActivityByExternal,
+  type UpsertActivity,
+  upsertActivity,
+} from "./activities.ts";
 import type { Provider } from "./connections.ts";
 
 export const SAME_RUN_START_S = 120;
@@ -244,17 +251,7 @@ export async function athleteHasSourceRecord(
   provider: Provider,
   externalId: string,
 ): Promise<boolean> {
-  const [row] = await db
-    .select({ id: activities.id })
-    .from(activities)
-    .where(
-      and(
-        eq(activities.athleteId, athleteId),
-        eq(activities.provider, provider),
-        eq(activities.externalId, externalId),
-      ),
-    );
-  if (row) return true;
+  if (await athleteHasActivity(db, athleteId, provider, externalId)) return true;
   const [link] = await db
     .select({ id: activityLinks.id })
     .from(activityLinks)
@@ -284,15 +281,7 @@ export async function deleteSourceRecord(
     const had = await athleteHasSourceRecord(tx, athleteId, provider, externalId);
     if (!had) return null;
     await releaseSourceRecords(tx, athleteId, provider, externalId);
-    await tx
-      .delete(activities)
-      .where(
-        and(
-          eq(activities.athleteId, athleteId),
-          eq(activities.provider, provider),
-          eq(activities.externalId, externalId),
-        ),
-      );
+    await deleteActivityByExternal(tx, athleteId, provider, externalId);
     return { athleteId };
   });
 }
