@@ -1,6 +1,6 @@
 // The browser-facing end of the Garmin OAuth flow, in the same look as Strava's.
 import { html } from "hono/html";
-import { layout, type Page, retry } from "./oauth.ts";
+import { badStatePage, failedPage, layout, type Page, retry } from "./oauth.ts";
 
 export function garminConnectedPage(permissions: readonly string[]): Page {
   const workouts = permissions.includes("WORKOUT_IMPORT");
@@ -21,17 +21,9 @@ ${retry(retryHref, "Connect Garmin")}`,
 }
 
 export function garminBadStatePage(retryHref: string): Page {
-  return layout(
-    "This sign-in link has expired",
-    html`<p>The link back from Garmin was too old, was opened in a different browser, or was not one runstrong started. Nothing was stored.</p>
-${retry(retryHref, "Start again")}`,
-  );
+  return badStatePage(retryHref, "Garmin");
 }
 
 export function garminFailedPage(retryHref: string, detail: string): Page {
-  return layout(
-    "Garmin did not complete the connection",
-    html`<p>${detail} Nothing was stored.</p>
-${retry(retryHref)}`,
-  );
+  return failedPage(retryHref, detail, "Garmin");
 }

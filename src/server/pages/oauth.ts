@@ -61,17 +61,18 @@ ${retry(retryHref)}`,
   );
 }
 
-export function badStatePage(retryHref: string): Page {
+/** `provider`: whose link back it was (Garmin's flow shows the same page). */
+export function badStatePage(retryHref: string, provider = "Strava"): Page {
   return layout(
     "This sign-in link has expired",
-    html`<p>The link back from Strava was too old, was opened in a different browser, or was not one runstrong started. Nothing was stored.</p>
+    html`<p>The link back from ${provider} was too old, was opened in a different browser, or was not one runstrong started. Nothing was stored.</p>
 ${retry(retryHref, "Start again")}`,
   );
 }
 
-export function failedPage(retryHref: string, detail: string): Page {
+export function failedPage(retryHref: string, detail: string, provider = "Strava"): Page {
   return layout(
-    "Strava did not complete the connection",
+    `${provider} did not complete the connection`,
     html`<p>${detail} Nothing was stored.</p>
 ${retry(retryHref)}`,
   );
