@@ -90,7 +90,11 @@ export function readCalendar<T extends { uid: string; startMs: number }>(
   } catch (err) {
     throw new RunningPlanParseError(`not an iCalendar file: ${(err as Error).message}`);
   }
-  if (root.name !== "vcalendar") throw new RunningPlanParseError(`expected a VCALENDAR, found ${root.name}`);
+  // An unbalanced END makes ICAL.parse answer a list of components, whose "name" is no string.
+  if (root.name !== "vcalendar")
+    throw new RunningPlanParseError(
+      `expected one VCALENDAR, found ${typeof root.name === "string" ? root.name : "several components"}`,
+    );
 
   const { timezone } = options;
   const fromMs = zonedInstant(options.from, 0, timezone);
@@ -132,40 +136,25 @@ export function readCalendar<T extends { uid: string; startMs: number }>(
   };
 
   for (const v of masters) {
-    const uid = String(v.getFirstPropertyValue("uid") ?? "");
-    const related = uid ? (exceptions.get(uid) ?? []) : [];
-    exceptions.delete(uid);
-    const event = new ICAL.Event(v, { exceptions: related });
-    if (!event.startDate) continue;
-    if (!event.isRecurring()) {
-      keep({
-        component: v,
-        event,
-        uid: uid || syntheticUid(event),
-        start: event.startDate,
-        end: event.endDate,
-      });
-      continue;
-    }
-    if (budget.spent) {
-      skipped.push({
-        uid,
-        title: event.summary ?? "",
-        reason: "repeats: the feed's repeat limit was reached",
-      });
-      continue;
-    }
+    // ical.js reads a value only when it is asked for, and throws on one it cannot read
+    // (DTSTART:--T::): that entry is skipped with the reason, the rest of the feed kept.
     try {
-      expandSeries(v, event, uid, related, budget, {
-        fromMs,
-        toMs,
-        from: options.from,
-        timezone,
-        keep,
-      });
-    } catch (err) {
-      if (err instanceof RepeatLimitReached) {
-        budget.spent = true;
+      const uid = String(v.getFirstPropertyValue("uid") ?? "");
+      const related = uid ? (exceptions.get(uid) ?? []) : [];
+      exceptions.delete(uid);
+      const event = new ICAL.Event(v, { exceptions: related });
+      if (!event.startDate) continue;
+      if (!event.isRecurring()) {
+        keep({
+          component: v,
+          event,
+          uid: uid || syntheticUid(event),
+          start: event.startDate,
+          end: event.endDate,
+        });
+        continue;
+      }
+      if (budget.spent) {
         skipped.push({
           uid,
           title: event.summary ?? "",
@@ -173,27 +162,54 @@ export function readCalendar<T extends { uid: string; startMs: number }>(
         });
         continue;
       }
-      // ical.js refuses some rules (FREQ=WEEKLY;BYMONTHDAY=1): skip that entry, keep the rest.
-      skipped.push({
-        uid,
-        title: event.summary ?? "",
-        reason: `repeat rule not usable: ${(err as Error).message}`,
-      });
+      try {
+        expandSeries(v, event, uid, related, budget, {
+          fromMs,
+          toMs,
+          from: options.from,
+          timezone,
+          keep,
+        });
+      } catch (err) {
+        if (err instanceof RepeatLimitReached) {
+          budget.spent = true;
+          skipped.push({
+            uid,
+            title: event.summary ?? "",
+            reason: "repeats: the feed's repeat limit was reached",
+          });
+          continue;
+        }
+        // ical.js refuses some rules (FREQ=WEEKLY;BYMONTHDAY=1): skip that entry, keep the rest.
+        skipped.push({
+          uid,
+          title: event.summary ?? "",
+          reason: `repeat rule not usable: ${(err as Error).message}`,
+        });
+      }
+    } catch (err) {
+      if (err instanceof RunningPlanParseError) throw err;
+      skipped.push(unreadable(v, err));
     }
   }
   // Exceptions whose series is not in the feed: keep them as the single entries they are.
   for (const list of exceptions.values()) {
     for (const v of list) {
-      const event = new ICAL.Event(v);
-      if (!event.startDate) continue;
-      const rid = v.getFirstPropertyValue("recurrence-id");
-      keep({
-        component: v,
-        event,
-        uid: `${event.uid}/${rid ? String(rid) : event.startDate.toString()}`,
-        start: event.startDate,
-        end: event.endDate,
-      });
+      try {
+        const event = new ICAL.Event(v);
+        if (!event.startDate) continue;
+        const rid = v.getFirstPropertyValue("recurrence-id");
+        keep({
+          component: v,
+          event,
+          uid: `${event.uid}/${rid ? String(rid) : event.startDate.toString()}`,
+          start: event.startDate,
+          end: event.endDate,
+        });
+      } catch (err) {
+        if (err instanceof RunningPlanParseError) throw err;
+        skipped.push(unreadable(v, err));
+      }
     }
   }
   entries.sort((a, b) => a.startMs - b.startMs || a.uid.localeCompare(b.uid));
@@ -203,6 +219,15 @@ export function readCalendar<T extends { uid: string; startMs: number }>(
       ]
     : [];
   return { entries, skipped, warnings };
+}
+
+/** An entry holding a value ical.js cannot read: skipped, saying which value. */
+function unreadable(v: ICAL.Component, err: unknown): SkippedEntry {
+  return {
+    uid: String(v.getFirstPropertyValue("uid") ?? ""),
+    title: "",
+    reason: `not readable: ${err instanceof Error ? err.message : String(err)}`.slice(0, 200),
+  };
 }
 
 interface Budget {
