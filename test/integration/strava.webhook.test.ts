@@ -18,8 +18,8 @@ import {
   queueEvents,
   runWorkers,
   STRAVA_TEST_ENV,
-  seedStravaAthlete,
   STRAVA_WEBHOOK,
+  seedStravaAthlete,
   stravaEvent,
   useStravaFake,
 } from "../support/strava-fake.ts";

@@ -83,7 +83,6 @@ export async function activityOverride(
   return o === "easy" || o === "quality" ? o : null;
 }
 
-/** Deletes an activity (a delete on Strava is reflected at once); returns whose it was, or null when unknown. */
 /** Whether this athlete holds the provider's activity: a delete event may name only the owner's own. */
 export async function athleteHasActivity(
   db: Executor,
