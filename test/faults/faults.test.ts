@@ -6,6 +6,8 @@
 // system working without restarting anything but the worker it killed.
 import { randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
+import { Queue } from "bullmq";
+import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DatabasePool, openDatabase } from "../../src/db/client.ts";
 import { ensureDatabase, runMigrations } from "../../src/db/migrate.ts";
@@ -202,7 +204,7 @@ const webhook = () => `${serveUrl}/webhooks/strava/${WEBHOOK_SECRET}`;
 describe("faults", () => {
   it("kill -9 of a worker in the middle of imports: every event imported exactly once", async () => {
     sim.latencyMs = 150;
-    const events = newEvents(120);
+    const events = newEvents(80);
     let result: DriveResult | undefined;
     const driving = driveWebhooks(webhook(), events, { subscriptionId: SUBSCRIPTION_ID, perSecond: 40 }).then(
       (r) => {
@@ -233,7 +235,7 @@ describe("faults", () => {
 
   it("SIGTERM of a worker during load: jobs in flight finish or return to the queue", async () => {
     sim.latencyMs = 150;
-    const events = newEvents(120);
+    const events = newEvents(80);
     const driving = driveWebhooks(webhook(), events, { subscriptionId: SUBSCRIPTION_ID, perSecond: 40 });
     await waitFor(
       "imports under way",
@@ -257,7 +259,7 @@ describe("faults", () => {
 
   it("Redis stopped and restarted (empty) while webhooks arrive: 200 or 503, every acknowledged event imported", async () => {
     sim.latencyMs = 50;
-    const events = newEvents(150);
+    const events = newEvents(90);
     const driving = driveWebhooks(webhook(), events, { subscriptionId: SUBSCRIPTION_ID, perSecond: 30 });
     await sleep(1_500);
     await redis.stop();
@@ -274,44 +276,9 @@ describe("faults", () => {
     expect(o.wrong).toBe(0);
   }, 120_000);
 
-  it("Postgres stopped and restarted: webhooks answer 503 quickly, /readyz fails and recovers, nothing half written", async () => {
-    sim.latencyMs = 50;
-    expect(await readyz()).toBe(200);
-    const events = newEvents(150);
-    const driving = driveWebhooks(webhook(), events, { subscriptionId: SUBSCRIPTION_ID, perSecond: 30 });
-    await sleep(1_500);
-    await pg.stop();
-    const down = await waitFor("/readyz failing", 10_000, async () => {
-      const s = await readyz();
-      return s !== 200 ? s : undefined;
-    });
-    await sleep(2_000);
-    await pg.start();
-    const recovered = await waitFor("/readyz recovering", 30_000, async () => (await readyz()) === 200);
-    const sent = await driving;
-    const o = await settle(sent.acknowledged, 60_000);
-    const other = [...sent.statuses.keys()].filter((s) => s !== 200 && s !== 503);
-    report(
-      "postgres-restart",
-      sent,
-      o,
-      `answered 503 ${sent.refused} times (slowest ${sent.slowest503} ms), /readyz ${down} then 200`,
-    );
-    expect(recovered).toBe(true);
-    expect(other, tails()).toEqual([]);
-    expect(sent.refused).toBeGreaterThan(0);
-    // The issue's bound: a 503 comes fast enough for the sender to retry (WEBHOOK_STORE_TIMEOUT_MS is 800).
-    expect(sent.slowest503).toBeLessThan(3_000);
-    expect(sent.acknowledged.size).toBe(events.length);
-    expect(o.stored).toBe(events.length);
-    expect(o.lost, tails()).toBe(0);
-    expect(o.duplicated).toBe(0);
-    expect(o.wrong).toBe(0);
-  }, 120_000);
-
   it("Strava answering 5xx, then timing out: backoff without a hot loop, no lost work", async () => {
     sim.latencyMs = 0;
-    const events = newEvents(40);
+    const events = newEvents(24);
     const ids = events.map((e) => e.id);
     const getsOf = () => ids.reduce((s, id) => s + (sim.gets.get(id) ?? 0), 0);
     const windowStart = sim.times.length;
@@ -343,5 +310,86 @@ describe("faults", () => {
     expect(busiest).toBeLessThanOrEqual(ids.length);
     expect(o.lost, tails()).toBe(0);
     expect(o.duplicated).toBe(0);
+  }, 120_000);
+  it("Strava answering 429: jobs wait for the next window without a call, and none is lost", async () => {
+    sim.latencyMs = 0;
+    const events = newEvents(20);
+    const ids = events.map((e) => e.id);
+    const getsOf = () => ids.reduce((s, id) => s + (sim.gets.get(id) ?? 0), 0);
+    sim.mode = "429";
+    const sent = await driveWebhooks(webhook(), events, { subscriptionId: SUBSCRIPTION_ID, concurrency: 8 });
+    const connection = new Redis(redis.url, { maxRetriesPerRequest: null });
+    const strava = new Queue("strava", { connection, prefix: env.REDIS_PREFIX ?? "" });
+    try {
+      // The first 429 spends the 15-minute window (recorded in Redis for every process): each later
+      // job waits for the window without calling Strava, so no event is asked for twice.
+      await waitFor("every event parked until the window reopens", 20_000, async () => {
+        const delayed = await strava.getDelayedCount();
+        return delayed >= ids.length && (await outcome(ids)).imported === 0;
+      });
+      await sleep(2_000);
+      const during429 = getsOf();
+      const parked = await strava.getDelayedCount();
+      // The window reopening, without waiting for the quarter hour: Strava answers again, the
+      // recorded budget is forgotten and the waiting jobs are due now.
+      sim.mode = "ok";
+      await connection.del(`${env.REDIS_PREFIX}:strava:rate-budget`);
+      await strava.promoteJobs();
+      const o = await settle(sent.acknowledged, 45_000);
+      report(
+        "strava-429",
+        sent,
+        o,
+        `Strava GETs while limited ${during429} for ${ids.length} activities, ${parked} jobs waited for the window`,
+      );
+      expect(during429).toBeLessThanOrEqual(ids.length);
+      expect(parked).toBeGreaterThanOrEqual(ids.length);
+      expect(o.lost, tails()).toBe(0);
+      expect(o.duplicated).toBe(0);
+    } finally {
+      await strava.close();
+      connection.disconnect();
+    }
+  }, 120_000);
+  // Last: it has been seen to take the workers down (see README, Faults), which would fail what follows.
+  it("Postgres stopped and restarted: webhooks answer 503 quickly, /readyz fails and recovers, nothing half written", async () => {
+    sim.latencyMs = 50;
+    expect(await readyz()).toBe(200);
+    const events = newEvents(90);
+    const driving = driveWebhooks(webhook(), events, { subscriptionId: SUBSCRIPTION_ID, perSecond: 30 });
+    await sleep(1_500);
+    await pg.stop();
+    const down = await waitFor("/readyz failing", 10_000, async () => {
+      const s = await readyz();
+      return s !== 200 ? s : undefined;
+    });
+    await sleep(2_000);
+    await pg.start();
+    const recovered = await waitFor("/readyz recovering", 30_000, async () => (await readyz()) === 200);
+    const sent = await driving;
+    const o = await settle(sent.acknowledged, 60_000);
+    const other = [...sent.statuses.keys()].filter((s) => s !== 200 && s !== 503);
+    report(
+      "postgres-restart",
+      sent,
+      o,
+      `answered 503 ${sent.refused} times (slowest ${sent.slowest503} ms), /readyz ${down} then 200`,
+    );
+    expect(recovered).toBe(true);
+    // Recovered without a restart: every process that was running still is (postgres.js 3.4.9 can
+    // throw from a timer when a connection drops mid-write, porsager/postgres#1154, and take a worker down).
+    expect(
+      [serve, ...workers].filter((w) => w.proc.exitCode !== null && w.proc.exitCode !== 0).map((w) => w.name),
+      tails(),
+    ).toEqual([]);
+    expect(other, tails()).toEqual([]);
+    expect(sent.refused).toBeGreaterThan(0);
+    // The issue's bound: a 503 comes fast enough for the sender to retry (WEBHOOK_STORE_TIMEOUT_MS is 800).
+    expect(sent.slowest503).toBeLessThan(3_000);
+    expect(sent.acknowledged.size).toBe(events.length);
+    expect(o.stored).toBe(events.length);
+    expect(o.lost, tails()).toBe(0);
+    expect(o.duplicated).toBe(0);
+    expect(o.wrong).toBe(0);
   }, 120_000);
 });
