@@ -25,10 +25,10 @@ const deps = workerDeps(env, () => now);
 const app = createApp({ ...deps, metrics: env.metrics, readiness: [] });
 
 const fake = createGarminFake();
-let file = new Uint8Array();
+let file: Uint8Array = new Uint8Array();
 const server = setupServer(
   ...fake.handlers,
-  http.get(`${GARMIN_API}/wellness-api/rest/activityFile`, () => new HttpResponse(file)),
+  http.get(`${GARMIN_API}/wellness-api/rest/activityFile`, () => new HttpResponse(Buffer.from(file))),
 );
 beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
 afterEach(() => fake.reset());
