@@ -7,6 +7,7 @@ import { keepSchedulesRegistered, registerSchedules, type SchedulesKeeper } from
 import { untilSignal } from "./bootstrap.ts";
 import { listen } from "./http.ts";
 import { openResources } from "./resources.ts";
+import { guardUncaughtExceptions } from "./uncaught.ts";
 
 export interface RunningService {
   /** the HTTP port, when serving */
@@ -108,6 +109,9 @@ export async function runService(
   logger: Logger,
   parts: { http: boolean; workers: boolean },
 ): Promise<number> {
+  // postgres.js can throw from a timer when Postgres goes away mid-write; that one error
+  // is survivable, every other uncaught exception still ends the process.
+  guardUncaughtExceptions(logger);
   const service = await startService(config, logger, parts);
   await untilSignal(logger);
   const started = Date.now();
