@@ -182,7 +182,7 @@ describe("imported calendar feeds under fuzzed text", () => {
         for (const b of after.busy) expect(b.endAt.getTime()).toBeGreaterThan(b.startAt.getTime());
       }),
       {
-        numRuns: 150,
+        numRuns: 60,
         // Found by this property: a value ical.js cannot read threw a plain Error, retried as if transient.
         examples: [
           [runningPlanIcs().replace("END:VEVENT", "END:VEVENT\r\nEND:VEVENT")],
