@@ -47,7 +47,17 @@ export const logBodySchema = z
   .object({
     exercises: z
       .array(
-        z.object({ name: z.string().trim().min(1).max(120), sets: z.array(setBody).min(1).max(50) }).strict(),
+        z
+          .object({
+            name: z
+              .string()
+              .trim()
+              .min(1)
+              .max(120)
+              .regex(/^\P{Cc}*$/u, "must not contain control characters"),
+            sets: z.array(setBody).min(1).max(50),
+          })
+          .strict(),
       )
       .min(1)
       .max(20),
