@@ -70,6 +70,22 @@ ${retry(retryHref, "Start again")}`,
   );
 }
 
+/**
+ * The page for a code exchange the provider failed: 502 when it could not be
+ * reached (try again), 400 when it refused the code (forged, used, another
+ * browser's: the caller's bad input).
+ */
+export function providerRefusedPage(
+  provider: string,
+  retryHref: string,
+  err: { retryable: boolean },
+): { page: Page; status: 400 | 502 } {
+  const detail = err.retryable
+    ? `${provider} could not be reached just now.`
+    : `${provider} refused the sign-in (the link may have been used already).`;
+  return { page: failedPage(retryHref, detail, provider), status: err.retryable ? 502 : 400 };
+}
+
 export function failedPage(retryHref: string, detail: string, provider = "Strava"): Page {
   return layout(
     `${provider} did not complete the connection`,

@@ -22,6 +22,7 @@ import {
   garminDeniedPage,
   garminFailedPage,
 } from "../pages/garmin-oauth.ts";
+import { providerRefusedPage } from "../pages/oauth.ts";
 import { sessionAthleteId, setSession } from "../session.ts";
 
 export const GARMIN_START_PATH = "/auth/garmin";
@@ -92,16 +93,8 @@ export function registerAuthGarmin(app: Hono<AppEnv>, deps: AppDeps): void {
     } catch (err) {
       if (!(err instanceof GarminError)) throw err;
       log.warn({ status: err.status, err: err.message }, "garmin connect failed");
-      return c.html(
-        garminFailedPage(
-          GARMIN_START_PATH,
-          err.retryable
-            ? "Garmin could not be reached just now."
-            : "Garmin refused the sign-in (the link may have been used already).",
-        ),
-        // A code the provider refuses (forged, used, another browser's) is the caller's bad input.
-        err.retryable ? 502 : 400,
-      );
+      const refused = providerRefusedPage("Garmin", GARMIN_START_PATH, err);
+      return c.html(refused.page, refused.status);
     }
 
     const { athlete, connection, created } = await connectAthlete(

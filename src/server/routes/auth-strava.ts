@@ -16,7 +16,14 @@ import { enqueueBackfill } from "../../workers/strava/backfill.ts";
 import type { AppDeps, AppEnv } from "../deps.ts";
 import { AppError } from "../errors.ts";
 import { oauthState, STATE_COOKIE, STATE_TTL_MS } from "../oauth-state.ts";
-import { badStatePage, connectedPage, deniedPage, failedPage, missingScopesPage } from "../pages/oauth.ts";
+import {
+  badStatePage,
+  connectedPage,
+  deniedPage,
+  failedPage,
+  missingScopesPage,
+  providerRefusedPage,
+} from "../pages/oauth.ts";
 import { sessionAthleteId, setSession } from "../session.ts";
 
 /** What runstrong asks for: profile, every run (private ones too), heart-rate zones. */
@@ -105,16 +112,8 @@ export function registerAuthStrava(app: Hono<AppEnv>, deps: AppDeps): void {
     } catch (err) {
       if (!(err instanceof StravaError)) throw err;
       log.warn({ status: err.status, err: err.message }, "strava code exchange failed");
-      return c.html(
-        failedPage(
-          START_PATH,
-          err.retryable
-            ? "Strava could not be reached just now."
-            : "Strava refused the sign-in (the link may have been used already).",
-        ),
-        // A code the provider refuses (forged, used, another browser's) is the caller's bad input.
-        err.retryable ? 502 : 400,
-      );
+      const refused = providerRefusedPage("Strava", START_PATH, err);
+      return c.html(refused.page, refused.status);
     }
 
     const { athlete, connection, created } = await connectAthlete(
