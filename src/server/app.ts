@@ -35,8 +35,11 @@ import { registerEmailConfirm } from "./routes/email-confirm.ts";
 import { isGarminWebhook, registerGarminWebhooks } from "./routes/garmin-webhooks.ts";
 import { registerHealthz } from "./routes/healthz.ts";
 import { registerMetrics } from "./routes/metrics.ts";
+import { registerPageAccount } from "./routes/page-account.ts";
 import { registerPageHome } from "./routes/page-home.ts";
+import { registerPageNotifications } from "./routes/page-notifications.ts";
 import { registerPagePlan } from "./routes/page-plan.ts";
+import { registerPageSettings } from "./routes/page-settings.ts";
 import { registerReadyz } from "./routes/readyz.ts";
 import { registerStravaWebhook } from "./routes/strava-webhook.ts";
 import { registerUnsubscribe } from "./routes/unsubscribe.ts";
@@ -86,6 +89,9 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   registerUnsubscribe(app, deps);
   registerPageHome(app, deps);
   registerPagePlan(app, deps);
+  registerPageSettings(app, deps);
+  registerPageNotifications(app, deps);
+  registerPageAccount(app, deps);
 
   app.notFound((c) =>
     wantsHtml(c)

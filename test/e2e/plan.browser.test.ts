@@ -6,24 +6,21 @@
 // plan, mark a session done, reach every action by keyboard alone, scan / and
 // /plan with axe-core, refuse another site's form, and take the README's
 // screenshots of /plan (phone and laptop, light and dark).
-import { readFileSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { HttpResponse, http } from "msw";
-import type { Page } from "playwright-core";
 import { afterAll, describe, expect, it } from "vitest";
 import { latestPlan, type StoredSession } from "../../src/db/repos/plans.ts";
 import { athletes } from "../../src/db/schema/index.ts";
 import { replanAthlete } from "../../src/workers/replan/replan-athlete.ts";
-import { useBrowser } from "../support/browser.ts";
+import { axeSeriousOrCritical, useBrowser } from "../support/browser.ts";
 import { seedActivity } from "../support/builders.ts";
 import { STRAVA_TEST_ENV, stravaFixture, useStravaFake } from "../support/strava-fake.ts";
 import { jobContext, testApp, useTestEnv, workerDeps } from "../support/test-env.ts";
 
 const ARTIFACTS = new URL("../artifacts/", import.meta.url);
-const AXE_SOURCE = readFileSync(new URL("../../node_modules/axe-core/axe.min.js", import.meta.url), "utf8");
 
 async function listen(server: Server): Promise<string> {
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -96,21 +93,6 @@ async function sessions(): Promise<StoredSession[]> {
   const [athlete] = await env.pool.db.select().from(athletes);
   if (!athlete) throw new Error("nobody connected");
   return (await latestPlan(env.pool.db, athlete.id))?.sessions ?? [];
-}
-
-async function axeSeriousOrCritical(p: Page): Promise<string[]> {
-  // Evaluated over the DevTools protocol, which the page's CSP does not govern:
-  // the CSP stays as strict as production's (no inline script, no 'unsafe-eval').
-  await p.evaluate(AXE_SOURCE);
-  const violations = await p.evaluate(async () => {
-    // biome-ignore lint/suspicious/noExplicitAny: axe-core is injected above, untyped in the page
-    const axe = (globalThis as any).axe;
-    const result = await axe.run(document, { resultTypes: ["violations"] });
-    return result.violations as { id: string; impact: string; help: string; nodes: { target: string[] }[] }[];
-  });
-  return violations
-    .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`);
 }
 
 describe("the athlete's web app in a browser", () => {

@@ -92,6 +92,9 @@ const ROUTES: Record<string, Access> = {
   "POST /plan/sessions/:key/move": "page",
   "POST /plan/runs/:id/kind": "page",
   "POST /sign-out": "page",
+  // /settings (its page and forms)
+  // /notifications (its page, forms and scripts)
+  // /account (its page, forms, export and delete)
 };
 const ADMIN_PREFIX = "/admin/queues";
 

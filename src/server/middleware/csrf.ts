@@ -19,7 +19,7 @@ import { SESSION_COOKIE } from "../session.ts";
 
 export const CSRF_FIELD = "_csrf";
 /** Paths whose POSTs are the pages' forms: form-encoded, guarded by the token, not by the JSON rule. */
-export const PAGE_FORM_PREFIXES = ["/plan/", "/sign-out"] as const;
+export const PAGE_FORM_PREFIXES = ["/plan/", "/sign-out", "/settings", "/notifications", "/account"] as const;
 
 export function isPageForm(path: string): boolean {
   return PAGE_FORM_PREFIXES.some((p) => path === p || path.startsWith(p.endsWith("/") ? p : `${p}/`));

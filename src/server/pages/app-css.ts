@@ -3,7 +3,11 @@
 // every colour pair meets WCAG AA (4.5:1 for text, 3:1 for large bold text and
 // focus rings). Strava's orange (#FC4C02) carries white text only at large bold
 // size, where it passes (3.4:1), as Strava's own buttons do.
-export const APP_CSS = `
+import { ACCOUNT_CSS } from "./css/account.ts";
+import { NOTIFICATIONS_CSS } from "./css/notifications.ts";
+import { SETTINGS_CSS } from "./css/settings.ts";
+
+const BASE_CSS = `
 :root { color-scheme: light dark; --bg: #ffffff; --fg: #1b1b1b; --muted: #4a4a4a; --card: #f4f4f2; --line: #c9c9c4;
   --accent: #0b5cad; --focus: #0b5cad; --easy: #1d6b35; --quality: #a4301a; --rest: #4a4a4a; --alert-bg: #fdecea; --alert-fg: #7a1b0c; --ok-bg: #e7f4ea; --ok-fg: #14532d; }
 @media (prefers-color-scheme: dark) {
@@ -18,7 +22,7 @@ a { color: var(--accent); }
 .skip:focus { top: .5rem; }
 header.site { display: flex; flex-wrap: wrap; align-items: center; justify-content: space-between; gap: .5rem; padding: .75rem 1rem; border-bottom: 1px solid var(--line); }
 header.site .brand { font-weight: 700; font-size: 1.1rem; color: var(--fg); text-decoration: none; }
-header.site nav ul { display: flex; gap: 1rem; list-style: none; margin: 0; padding: 0; align-items: center; }
+header.site nav ul { display: flex; flex-wrap: wrap; gap: .25rem 1rem; list-style: none; margin: 0; padding: 0; align-items: center; }
 main { max-width: 46rem; margin: 0 auto; padding: 1rem; }
 h1 { font-size: 1.5rem; margin: .5rem 0 1rem; }
 h2 { font-size: 1.25rem; margin: 1.5rem 0 .5rem; }
@@ -47,3 +51,5 @@ input { font: inherit; min-height: 44px; padding: .3rem .5rem; border: 1px solid
 a.button { background: #fc4c02; color: #ffffff; font-weight: 700; font-size: 1.2rem; border: 0; }
 @media (min-width: 48rem) { main { padding: 1.5rem 2rem; } }
 `;
+
+export const APP_CSS = BASE_CSS + SETTINGS_CSS + NOTIFICATIONS_CSS + ACCOUNT_CSS;

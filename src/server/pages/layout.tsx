@@ -47,6 +47,15 @@ export function Layout({ title, csrf, children }: LayoutProps) {
                     <a href="/plan">Plan</a>
                   </li>
                   <li>
+                    <a href="/settings">Settings</a>
+                  </li>
+                  <li>
+                    <a href="/notifications">Notifications</a>
+                  </li>
+                  <li>
+                    <a href="/account">Account</a>
+                  </li>
+                  <li>
                     <form method="post" action="/sign-out">
                       <CsrfField token={csrf} />
                       <button type="submit">Sign out</button>
