@@ -14,6 +14,8 @@ export interface MailMessage {
   text: string;
   html: string;
   headers?: Record<string, string>;
+  /** "<id@host>": the same on every attempt at one message (nodemailer makes a random one without it) */
+  messageId?: string;
 }
 
 export interface Mailer {

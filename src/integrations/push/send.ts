@@ -18,6 +18,8 @@ export interface PushSendOptions {
   ttlSeconds: number;
   allowPrivate: boolean;
   timeoutMs: number;
+  /** RFC 8030 Topic (up to 32 base64url characters): an undelivered message of the same topic is replaced */
+  topic?: string;
   resolve?: ResolveHost;
 }
 
@@ -52,7 +54,13 @@ export async function sendPush(
   const details = webpush.generateRequestDetails(
     { endpoint: target.endpoint, keys: { p256dh: target.p256dh, auth: target.auth } },
     payload,
-    { vapidDetails: o.vapid, TTL: o.ttlSeconds, contentEncoding: "aes128gcm", urgency: "normal" },
+    {
+      vapidDetails: o.vapid,
+      TTL: o.ttlSeconds,
+      contentEncoding: "aes128gcm",
+      urgency: "normal",
+      ...(o.topic ? { topic: o.topic } : {}),
+    },
   );
   const client = url.protocol === "https:" ? https : http;
   const signal = AbortSignal.timeout(o.timeoutMs);

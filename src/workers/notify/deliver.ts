@@ -71,6 +71,25 @@ export type NotifyOutcome =
   | { heldUntil: string }
   | { recorded: number; delivered: { channel: Channel; status: string }[] };
 
+/**
+ * One Message-ID per message, the same on every attempt: a mail sent again because
+ * the outcome of its first send was lost (the worker killed between the SMTP
+ * server's "250 accepted" and our record of it) is the same message, which mail
+ * stores and clients fold into one.
+ */
+export function planMailMessageId(installId: string, messageId: number, publicUrl: string): string {
+  return `<plan-${installId}-${messageId}@${new URL(publicUrl).hostname}>`;
+}
+
+/**
+ * One push Topic per message (RFC 8030 section 5.4): a push service replaces a
+ * message it still holds with a newer one of the same topic, so a push sent again
+ * before the browser fetched the first is shown once.
+ */
+export function pushTopic(messageId: number): string {
+  return `plan-${messageId}`;
+}
+
 export function planUrl(publicUrl: string): string {
   return `${publicUrl}/plan`;
 }
@@ -128,9 +147,13 @@ export async function notifyAthlete(
   let recorded = 0;
   const delivered: { channel: Channel; status: string }[] = [];
 
-  await deps.db.transaction(async (tx) => {
-    await tx.execute(sql`select pg_advisory_xact_lock(${NOTIFY_LOCK}, ${athlete.id}::int)`);
-    const subscriptions = await subscriptionsOf(tx, athlete.id);
+  // The lock lives in a transaction of its own that writes nothing: every record
+  // below goes through `db` and commits at once, so a worker killed after a send
+  // leaves that send on record and its retry does not make it again.
+  const db = deps.db;
+  await deps.db.transaction(async (lock) => {
+    await lock.execute(sql`select pg_advisory_xact_lock(${NOTIFY_LOCK}, ${athlete.id}::int)`);
+    const subscriptions = await subscriptionsOf(db, athlete.id);
     const emailSkip = !emailOn
       ? "plan mail is off"
       : !athlete.email
@@ -141,16 +164,16 @@ export async function notifyAthlete(
     const pushSkip = !pushOn ? "push is off" : subscriptions.length === 0 ? "no push subscriptions" : null;
 
     // 1. Record a message for the versions since the last one.
-    const covered = await lastCoveredVersion(tx, athlete.id);
-    const newest = await newestVersion(tx, athlete.id);
+    const covered = await lastCoveredVersion(db, athlete.id);
+    const newest = await newestVersion(db, athlete.id);
     if (newest && newest.version > covered) {
-      const versions = await versionsBetween(tx, athlete.id, covered + 1, newest.version);
-      const baseId = covered > 0 ? await versionIdOf(tx, athlete.id, covered) : null;
+      const versions = await versionsBetween(db, athlete.id, covered + 1, newest.version);
+      const baseId = covered > 0 ? await versionIdOf(db, athlete.id, covered) : null;
       const visible =
         versions.some((v) => sentencesOf(v.diff).length > 0) &&
-        !sameSessions(await visibleSessions(tx, baseId), await visibleSessions(tx, newest.id));
+        !sameSessions(await visibleSessions(db, baseId), await visibleSessions(db, newest.id));
       const nothing = visible ? null : "nothing the athlete would see changed";
-      await recordMessages(tx, athlete.id, [
+      await recordMessages(db, athlete.id, [
         {
           planVersionId: newest.id,
           firstVersion: covered + 1,
@@ -168,15 +191,15 @@ export async function notifyAthlete(
     }
 
     // 2. Deliver what is not delivered yet (new, or failed before).
-    for (const row of await undeliveredMessages(tx, athlete.id, MAX_MESSAGE_ATTEMPTS)) {
+    for (const row of await undeliveredMessages(db, athlete.id, MAX_MESSAGE_ATTEMPTS)) {
       const at = deps.now();
       const skip = row.channel === "email" ? emailSkip : pushSkip;
       if (skip) {
-        await markMessage(tx, row.id, { status: "skipped", error: skip, at });
+        await markMessage(db, row.id, { status: "skipped", error: skip, at });
         delivered.push({ channel: row.channel, status: "skipped" });
         continue;
       }
-      const content = await contentOf(tx, athlete.id, row, now);
+      const content = await contentOf(db, athlete.id, row, now);
       if (row.channel === "email") {
         try {
           const mail = planChangeMail({
@@ -192,14 +215,18 @@ export async function notifyAthlete(
               at.getTime(),
             ),
           });
-          await mailer.send({ ...mail, to: athlete.email as string });
-          await markMessage(tx, row.id, { status: "sent", at });
+          await mailer.send({
+            ...mail,
+            to: athlete.email as string,
+            messageId: planMailMessageId(deps.queues.installId, row.id, publicUrl),
+          });
+          await markMessage(db, row.id, { status: "sent", at });
           delivered.push({ channel: "email", status: "sent" });
         } catch (err) {
           const permanent = err instanceof MailSendError && err.permanent;
           if (!permanent) failures++;
           const message = err instanceof MailSendError ? err.message : loggableError(err).message;
-          await markMessage(tx, row.id, {
+          await markMessage(db, row.id, {
             status: "failed",
             error: message,
             at,
@@ -227,26 +254,27 @@ export async function notifyAthlete(
               privateKey: deps.config.push.vapidPrivateKey,
             },
             ttlSeconds: PUSH_TTL_SECONDS,
+            topic: pushTopic(row.id),
             allowPrivate: deps.config.outbound.allowPrivate,
             timeoutMs: PUSH_TIMEOUT_MS,
             ...(options.resolve ? { resolve: options.resolve } : {}),
           });
           got.add(sub.id);
-          await markDeliveredTo(tx, row.id, sub.id);
-          await pushSucceeded(tx, sub.id, at);
+          await markDeliveredTo(db, row.id, sub.id);
+          await pushSucceeded(db, sub.id, at);
         } catch (thrown) {
           // Anything sendPush throws counts against this subscription only: rethrowing would
           // roll back the record of what already went out on the other channel.
           const err =
             thrown instanceof PushError ? thrown : new PushError(loggableError(thrown).message, null);
           if (err.gone) {
-            await deleteSubscriptionById(tx, sub.id);
+            await deleteSubscriptionById(db, sub.id);
             log.info({ subscriptionId: sub.id, host, status: err.status }, "push subscription gone; removed");
             continue;
           }
-          const count = await pushFailed(tx, sub.id);
+          const count = await pushFailed(db, sub.id);
           if (count >= MAX_PUSH_FAILURES) {
-            await deleteSubscriptionById(tx, sub.id);
+            await deleteSubscriptionById(db, sub.id);
             dropped.push({ id: sub.id, host });
             log.warn(
               { subscriptionId: sub.id, host, failures: count, err: err.message },
@@ -263,17 +291,17 @@ export async function notifyAthlete(
       }
       if (pending > 0) {
         failures++;
-        await markMessage(tx, row.id, {
+        await markMessage(db, row.id, {
           status: "failed",
           error: `${pending} push subscription(s) failed`,
           at,
         });
         delivered.push({ channel: "webpush", status: "failed" });
       } else if (got.size > 0) {
-        await markMessage(tx, row.id, { status: "sent", at });
+        await markMessage(db, row.id, { status: "sent", at });
         delivered.push({ channel: "webpush", status: "sent" });
       } else {
-        await markMessage(tx, row.id, { status: "skipped", error: "no push subscriptions left", at });
+        await markMessage(db, row.id, { status: "skipped", error: "no push subscriptions left", at });
         delivered.push({ channel: "webpush", status: "skipped" });
       }
     }
@@ -295,10 +323,10 @@ export async function notifyAthlete(
   return { recorded, delivered };
 }
 
-async function contentOf(tx: Executor, athleteId: number, row: MessageRow, now: Date) {
-  const versions = await versionsBetween(tx, athleteId, row.firstVersion, row.version);
+async function contentOf(db: Executor, athleteId: number, row: MessageRow, now: Date) {
+  const versions = await versionsBetween(db, athleteId, row.firstVersion, row.version);
   const sentences = versions.flatMap((v) => sentencesOf(v.diff));
-  const sessions = (await visibleSessions(tx, row.planVersionId))
+  const sessions = (await visibleSessions(db, row.planVersionId))
     .filter((s) => s.endAt.getTime() > now.getTime() && s.status !== "removed")
     .slice(0, SESSIONS_LISTED);
   return { sentences, sessions };
