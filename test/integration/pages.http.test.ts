@@ -1,10 +1,13 @@
 // The athlete's pages over HTTP, without a browser: `/` and its redirect, the
 // plan page with its <time> elements, its forms calling the plan's verbs (a
-// refusal shown on the page in words), CSRF (token and Origin) on every form,
-// the pages' security headers, and errors a person can read while the API keeps
-// answering JSON.
+// refusal shown on the page in words), the "Done — record sets" form storing
+// exactly what the strength-log API stores, CSRF (token and Origin) on every
+// form, the pages' security headers, and errors a person can read while the API
+// keeps answering JSON.
+import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { latestPlan, type StoredSession } from "../../src/db/repos/plans.ts";
+import { strengthLogs } from "../../src/db/schema/index.ts";
 import { isoWithOffset } from "../../src/domain/time.ts";
 import { createApp } from "../../src/server/app.ts";
 import { CSRF_FIELD, csrfTokenFor } from "../../src/server/middleware/csrf.ts";
@@ -38,8 +41,8 @@ function postForm(path: string, cookie: string, fields: Record<string, string>, 
 }
 
 /** An athlete with a stored plan, the clock on the day of its first session. */
-async function planned() {
-  const athlete = await seedAthlete(env.pool.db);
+async function planned(settings?: Record<string, unknown>) {
+  const athlete = await seedAthlete(env.pool.db, settings ? { settings } : {});
   now = new Date("2026-12-07T04:00:00Z");
   await replanAthlete(
     { athleteId: athlete.id, cause: { type: "connect", provider: "strava" } },
@@ -148,6 +151,212 @@ describe("/ and the plan page", () => {
     expect(res.status).toBe(303);
     const again = await (await app.request("/plan", { headers: { ...HTML, cookie } })).text();
     expect(again).toContain("you marked it quality");
+  });
+});
+
+/** The stored log rows of an athlete as the strength log keeps them, without ids and times. */
+async function storedLogs(athleteId: number) {
+  const rows = await env.pool.db.select().from(strengthLogs).where(eq(strengthLogs.athleteId, athleteId));
+  return rows.map((r) => ({ date: r.date, session: r.session, source: r.source, exercises: r.exercises }));
+}
+
+const fromHtml = (s: string) =>
+  s
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&amp;/g, "&");
+
+/** The fields of a session's log form as /plan draws them, in page order. */
+async function logFormOf(cookie: string, key: string): Promise<Map<string, string>> {
+  const page = await (await app.request("/plan", { headers: { ...HTML, cookie } })).text();
+  const start = page.indexOf(`action="/plan/sessions/${key}/log"`);
+  expect(start, "the session has a log form").toBeGreaterThan(-1);
+  const form = page.slice(start, page.indexOf("</form>", start));
+  const fields = new Map<string, string>();
+  for (const m of form.matchAll(/<input [^>]*name="([^"]+)"[^>]*value="([^"]*)"/g))
+    if (m[1]?.startsWith("ex-")) fields.set(m[1], fromHtml(m[2] ?? ""));
+  return fields;
+}
+
+/** Form fields as the API's body: what POST /api/sessions/:key/log takes for the same sets. */
+function apiBodyOf(fields: Map<string, string>, units: "kg" | "lb") {
+  const exercises: { name: string; sets: Record<string, number>[] }[] = [];
+  for (const [name, value] of fields) {
+    const m = /^ex-(\d+)-(?:name|set-(\d+)-(reps|load))$/.exec(name);
+    if (!m) continue;
+    const i = Number(m[1]);
+    exercises[i] ??= { name: "", sets: [] };
+    const e = exercises[i];
+    if (m[2] === undefined) e.name = value;
+    else {
+      const set = e.sets[Number(m[2])] ?? {};
+      e.sets[Number(m[2])] = set;
+      set[m[3] === "reps" ? "reps" : units === "lb" ? "weightLb" : "weightKg"] = Number(value);
+    }
+  }
+  return { exercises };
+}
+
+describe("Done with the sets", () => {
+  for (const units of ["kg", "lb"] as const) {
+    it(`stores exactly what POST /api/sessions/:key/log stores for the same sets (${units})`, async () => {
+      const viaForm = await planned({ units });
+      const fields = await logFormOf(viaForm.cookie, viaForm.first.sessionKey);
+      // Prefilled with the plan: every planned set, with reps and a load (0 with none prescribed).
+      const planned0 = viaForm.first.exercises[0];
+      expect(fields.get("ex-0-name")).toBe(planned0?.name);
+      expect([...fields.keys()].filter((k) => /^ex-0-set-\d+-reps$/.test(k))).toHaveLength(
+        planned0?.sets ?? -1,
+      );
+      expect(fields.get("ex-0-set-0-reps")).toMatch(/^\d+$/);
+      // The athlete did fewer reps at a heavier load in the first exercise's second set.
+      const load = units === "lb" ? "185" : "82.5";
+      fields.set("ex-0-set-1-reps", "4");
+      fields.set("ex-0-set-1-load", load);
+      const res = await postForm(`/plan/sessions/${viaForm.first.sessionKey}/log`, viaForm.cookie, {
+        [CSRF_FIELD]: viaForm.csrf,
+        ...Object.fromEntries(fields),
+      });
+      expect(res.status).toBe(303);
+      expect(res.headers.get("location")).toMatch(/^\/plan\?updated=\d+$/);
+      const shown = await (
+        await app.request(res.headers.get("location") ?? "", { headers: { ...HTML, cookie: viaForm.cookie } })
+      ).text();
+      expect(shown).toMatch(/role="status">Saved\. Strength . on .* done: you logged its sets/);
+      expect(shown).toContain("What you lifted");
+      expect(shown).toContain(`4 × ${load} ${units}`);
+      expect(
+        (await latestPlan(env.pool.db, viaForm.athlete.id))?.sessions.find(
+          (s) => s.sessionKey === viaForm.first.sessionKey,
+        )?.status,
+      ).toBe("done");
+
+      const viaApi = await planned({ units });
+      const api = await app.request(`/api/sessions/${viaApi.first.sessionKey}/log`, {
+        method: "POST",
+        headers: { cookie: viaApi.cookie, origin: PUBLIC_URL, "content-type": "application/json" },
+        body: JSON.stringify(apiBodyOf(fields, units)),
+      });
+      expect(api.status, await api.clone().text()).toBe(200);
+      const formRows = await storedLogs(viaForm.athlete.id);
+      expect(formRows).toHaveLength(1);
+      expect(formRows[0]?.exercises[0]?.sets[1]?.reps).toBe(4);
+      expect(formRows).toEqual(await storedLogs(viaApi.athlete.id));
+    });
+  }
+
+  it("with no change records the plan as done; logging it again replaces the sets and says so", async () => {
+    const { athlete, first, cookie, csrf } = await planned();
+    const fields = await logFormOf(cookie, first.sessionKey);
+    const res = await postForm(`/plan/sessions/${first.sessionKey}/log`, cookie, {
+      [CSRF_FIELD]: csrf,
+      ...Object.fromEntries(fields),
+    });
+    expect(res.status).toBe(303);
+    const [row] = await storedLogs(athlete.id);
+    expect(row?.exercises.map((e) => [e.name, e.sets.length])).toEqual(
+      first.exercises.map((e) => [e.name, e.sets]),
+    );
+    expect(row?.exercises[0]?.sets[0]?.reps).toBe(Number(/\d+/.exec(first.exercises[0]?.reps ?? "")?.[0]));
+
+    // Done already: the form is there to change the sets, prefilled with what was logged.
+    const again = await logFormOf(cookie, first.sessionKey);
+    expect(again).toEqual(fields);
+    again.set("ex-0-set-0-reps", "3");
+    const changed = await postForm(`/plan/sessions/${first.sessionKey}/log`, cookie, {
+      [CSRF_FIELD]: csrf,
+      ...Object.fromEntries(again),
+    });
+    expect(changed.status).toBe(303);
+    expect(changed.headers.get("location")).toBe("/plan?notice=logged");
+    const page = await (await app.request("/plan?notice=logged", { headers: { ...HTML, cookie } })).text();
+    expect(page).toContain("Your sets are stored");
+    expect((await storedLogs(athlete.id))[0]?.exercises[0]?.sets[0]?.reps).toBe(3);
+  });
+
+  it("refuses bad reps, a negative load and control characters with 422, the words next to the field, nothing stored", async () => {
+    const { athlete, first, cookie, csrf } = await planned();
+    const fields = await logFormOf(cookie, first.sessionKey);
+    for (const [field, value, words] of [
+      ["ex-0-set-0-reps", "8.5", "expected int"],
+      ["ex-0-set-0-reps", "-1", "Too small: expected number to be &gt;=0"],
+      ["ex-0-set-0-reps", "eight", "give the reps as a whole number"],
+      ["ex-0-set-0-reps", "8\u0000", "give the reps as a whole number"],
+      ["ex-0-set-1-load", "-5", "Too small: expected number to be &gt;=0"],
+      ["ex-0-name", "Back squat\u0000", "must not contain control characters"],
+    ] as const) {
+      const res = await postForm(`/plan/sessions/${first.sessionKey}/log`, cookie, {
+        [CSRF_FIELD]: csrf,
+        ...Object.fromEntries(fields),
+        [field]: value,
+      });
+      expect(res.status, `${field}=${value}`).toBe(422);
+      const page = await res.text();
+      expect(page).toMatch(/role="alert">Not changed: .+/);
+      expect(page).not.toContain("\u0000");
+      // The form is shown open, with the refusal tied to the field (or the exercise) it is about.
+      expect(page).toMatch(/<details class="log" open/);
+      const m = /^ex-(\d+)-(?:name|set-(\d+)-(reps|load))$/.exec(field);
+      const id =
+        m?.[2] === undefined
+          ? `s-${first.sessionKey}-e${m?.[1]}-error`
+          : `s-${first.sessionKey}-e${m[1]}-s${m[2]}-${m[3]}-error`;
+      expect(page).toMatch(new RegExp(`<p class="field-error" id="${id}">[^<]*${words}`));
+      expect(page).toContain(`aria-describedby="${id}"`);
+      if (m?.[2] !== undefined)
+        expect(page).toMatch(new RegExp(`aria-invalid="true" aria-describedby="${id}"`));
+    }
+    expect(await storedLogs(athlete.id)).toEqual([]);
+    expect(
+      (await latestPlan(env.pool.db, athlete.id))?.sessions.find((s) => s.sessionKey === first.sessionKey)
+        ?.status,
+    ).toBe("planned");
+  });
+
+  it("has no log form for a session still ahead, and refuses one posted anyway in the verb's words", async () => {
+    const { athlete, first, second, cookie, csrf } = await planned();
+    const page = await (await app.request("/plan", { headers: { ...HTML, cookie } })).text();
+    expect(page).not.toContain(`action="/plan/sessions/${second.sessionKey}/log"`);
+    const fields = await logFormOf(cookie, first.sessionKey);
+    const res = await postForm(`/plan/sessions/${second.sessionKey}/log`, cookie, {
+      [CSRF_FIELD]: csrf,
+      ...Object.fromEntries(fields),
+    });
+    expect(res.status).toBe(409);
+    expect(await res.text()).toContain("is still ahead; log it once you have done it");
+    expect(await storedLogs(athlete.id)).toEqual([]);
+  });
+
+  it("refuses the log form without the token, with a wrong one, or from another origin (403); B's key from A is a 404 page", async () => {
+    const { athlete, first, cookie, csrf } = await planned();
+    const fields = Object.fromEntries(await logFormOf(cookie, first.sessionKey));
+    const path = `/plan/sessions/${first.sessionKey}/log`;
+    for (const res of [
+      await postForm(path, cookie, fields),
+      await postForm(path, cookie, { ...fields, [CSRF_FIELD]: csrfTokenFor("another-session", env.config) }),
+      await postForm(path, cookie, { ...fields, [CSRF_FIELD]: csrf }, "http://127.0.0.1:9"),
+    ]) {
+      expect(res.status).toBe(403);
+      expect(await res.text()).toContain("Nothing was changed");
+    }
+    expect(await storedLogs(athlete.id)).toEqual([]);
+
+    const other = await planned();
+    const before = {
+      logs: await storedLogs(other.athlete.id),
+      plan: await latestPlan(env.pool.db, other.athlete.id),
+    };
+    const res = await postForm(`/plan/sessions/${other.first.sessionKey}/log`, cookie, {
+      ...fields,
+      [CSRF_FIELD]: csrf,
+    });
+    expect(res.status).toBe(404);
+    expect(await res.text()).toMatch(/role="alert">Not changed: .+/);
+    expect(await storedLogs(other.athlete.id)).toEqual(before.logs);
+    expect(await latestPlan(env.pool.db, other.athlete.id)).toEqual(before.plan);
+    expect(await storedLogs(athlete.id)).toEqual([]);
   });
 });
 

@@ -48,6 +48,17 @@ input { font: inherit; min-height: 44px; padding: .3rem .5rem; border: 1px solid
 .alert { background: var(--alert-bg); color: var(--alert-fg); border-radius: 6px; padding: .75rem; margin: 1rem 0; }
 .ok { background: var(--ok-bg); color: var(--ok-fg); border-radius: 6px; padding: .75rem; margin: 1rem 0; }
 .status { font-weight: 700; }
+details.log fieldset { border: 1px solid var(--line); border-radius: 6px; margin: .5rem 0; padding: .5rem .75rem; min-width: 0; }
+details.log legend { font-weight: 700; padding: 0 .25rem; }
+details.log { margin-top: .75rem; }
+details.log > summary { width: fit-content; min-height: 44px; padding: .5rem 1rem; border: 2px solid var(--accent); border-radius: 6px; color: var(--accent); font-weight: 600; cursor: pointer; }
+details.log[open] > summary { margin-bottom: .5rem; }
+.set { display: flex; flex-wrap: wrap; gap: .25rem 1rem; margin: .25rem 0; }
+.set input { width: 7.5rem; }
+.field-error { background: var(--alert-bg); color: var(--alert-fg); border-radius: 4px; padding: .25rem .5rem; margin: .25rem 0; font-size: .9rem; max-width: 22rem; }
+input[aria-invalid="true"] { border: 2px solid var(--quality); }
+table.lifted { margin-top: .75rem; }
+table.lifted caption { text-align: left; font-weight: 600; }
 a.button { background: #fc4c02; color: #ffffff; font-weight: 700; font-size: 1.2rem; border: 0; }
 @media (min-width: 48rem) { main { padding: 1.5rem 2rem; } }
 `;
