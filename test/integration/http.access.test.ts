@@ -90,6 +90,7 @@ const ROUTES: Record<string, Access> = {
   "POST /plan/sessions/:key/done": "page",
   "POST /plan/sessions/:key/skip": "page",
   "POST /plan/sessions/:key/move": "page",
+  "POST /plan/sessions/:key/log": "page",
   "POST /plan/runs/:id/kind": "page",
   "POST /sign-out": "page",
   // /settings (its page and forms)
@@ -186,6 +187,11 @@ const BODIES: Record<string, unknown> = {
 };
 const PAGE_FORMS: Record<string, Record<string, string>> = {
   "POST /plan/sessions/:key/move": { start: "2026-12-09T18:30" },
+  "POST /plan/sessions/:key/log": {
+    "ex-0-name": "Back squat",
+    "ex-0-set-0-reps": "5",
+    "ex-0-set-0-load": "80",
+  },
   "POST /plan/runs/:id/kind": { kind: "quality" },
 };
 
