@@ -3,9 +3,10 @@
 // app served on a loopback port with real Postgres and Redis; only Strava is
 // fake: a tiny authorize page on another loopback port that sends the browser
 // straight back with a code, and msw for the token exchange. Connect, see the
-// plan, mark a session done, reach every action by keyboard alone, scan / and
-// /plan with axe-core, refuse another site's form, and take the README's
-// screenshots of /plan (phone and laptop, light and dark).
+// plan, mark a session done with the sets actually lifted (one changed in the
+// form), reach every action and the log form's fields by keyboard alone, scan /
+// and /plan with axe-core, refuse another site's form, and take the README's
+// screenshots of /plan (phone and laptop, light and dark) with a logged session.
 import { mkdir } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -13,7 +14,7 @@ import { serve } from "@hono/node-server";
 import { HttpResponse, http } from "msw";
 import { afterAll, describe, expect, it } from "vitest";
 import { latestPlan, type StoredSession } from "../../src/db/repos/plans.ts";
-import { athletes } from "../../src/db/schema/index.ts";
+import { athletes, strengthLogs } from "../../src/db/schema/index.ts";
 import { replanAthlete } from "../../src/workers/replan/replan-athlete.ts";
 import { axeSeriousOrCritical, useBrowser } from "../support/browser.ts";
 import { seedActivity } from "../support/builders.ts";
@@ -135,37 +136,74 @@ describe("the athlete's web app in a browser", () => {
     expect(await page.getByRole("button", { name: "Was quality" }).count()).toBe(1);
   });
 
-  it("marks a session done with its Done button", async () => {
+  it("marks a session done with its sets: one set's reps and load changed in the form, shown on the page and stored", async () => {
     const [first] = await sessions();
     if (!first) throw new Error("no session planned");
-    await page.locator(`#s-${first.sessionKey}`).getByRole("button", { name: "Done" }).click();
-    await page.waitForLoadState();
-    expect(`${page.url()} ${await page.locator("main").textContent()}`).toMatch(/\/plan\?updated=\d+/);
+    const card = page.locator(`#s-${first.sessionKey}`);
+    const id = `s-${first.sessionKey}`;
+    await card.getByText("Done — record sets").click();
+    // Prefilled with the plan: the first exercise's planned sets, each with its reps.
+    const firstExercise = first.exercises[0];
+    if (!firstExercise) throw new Error("a session without exercises");
+    const planned = /\d+/.exec(firstExercise.reps)?.[0];
+    await expect(page.locator(`#${id}-e0-s0-reps`).inputValue()).resolves.toBe(planned);
+    const plannedLoad = await page.locator(`#${id}-e0-s0-load`).inputValue();
+    expect(plannedLoad).toMatch(/^\d+(\.\d+)?$/);
+    expect(await card.locator(`input[name^="ex-0-set-"][name$="-reps"]`).count()).toBe(firstExercise.sets);
+    // The second set went differently: fewer reps at a heavier load.
+    await page.locator(`#${id}-e0-s1-reps`).fill("4");
+    await page.locator(`#${id}-e0-s1-load`).fill("42.5");
+    await card.getByRole("button", { name: "Save the sets, mark it done" }).click();
+    await page.waitForURL(/\/plan\?updated=\d+$/);
     await expect(page.getByRole("status").first().textContent()).resolves.toMatch(
-      /Saved\. Strength . on .* done/,
+      /Saved\. Strength . on .* done: you logged its sets/,
     );
-    await expect(page.locator(`#s-${first.sessionKey} .status`).textContent()).resolves.toBe("Done");
+    await expect(page.locator(`#${id} .status`).textContent()).resolves.toBe("Done");
+    const lifted = await page.locator(`#${id} table.lifted`).textContent();
+    expect(lifted).toContain(firstExercise.name);
+    const firstSet = plannedLoad === "0" ? "bodyweight" : `${plannedLoad} kg`;
+    expect(lifted).toContain(`${planned} × ${firstSet}, 4 × 42.5 kg`);
+
     expect((await sessions()).find((s) => s.sessionKey === first.sessionKey)?.status).toBe("done");
+    const [row, ...more] = await env.pool.db.select().from(strengthLogs);
+    expect(more).toEqual([]);
+    expect(row?.sessionKey).toBe(first.sessionKey);
+    expect(row?.exercises.map((e) => e.name)).toEqual(first.exercises.map((e) => e.name));
+    expect(row?.exercises[0]?.sets.slice(0, 2)).toEqual([
+      { reps: Number(planned), weightKg: Number(plannedLoad) },
+      { reps: 4, weightKg: 42.5 },
+    ]);
   });
 
-  it("reaches every link, button and field of /plan with the Tab key alone, skip link first, focus visible", async () => {
+  it("reaches every link, button and field of /plan with the keyboard alone, the log form's fields too, skip link first, focus visible", async () => {
     await page.goto(`${base}/plan`);
     const total = await page.evaluate(() => {
-      const all = document.querySelectorAll("a[href], button, input:not([type=hidden]), select, textarea");
+      const all = document.querySelectorAll(
+        "a[href], button, input:not([type=hidden]), select, textarea, summary",
+      );
       all.forEach((el, i) => {
         el.setAttribute("data-kb", String(i));
       });
       return all.length;
     });
     expect(total).toBeGreaterThan(5);
+    const fields = await page.locator("details.log input:not([type=hidden])").count();
+    expect(fields).toBeGreaterThan(4);
     const reached = new Set<string>();
     const order: string[] = [];
-    // A datetime-local field takes a Tab per part (day, month, year, hours, minutes).
+    // A datetime-local field takes a Tab per part (day, month, year, hours, minutes);
+    // a closed "Done — record sets" is opened with Enter, as a keyboard user does.
     for (let i = 0; i < total * 6 + 10 && reached.size < total; i++) {
       await page.keyboard.press("Tab");
-      const at = await page.evaluate(() => document.activeElement?.getAttribute("data-kb") ?? "");
+      const [at, closedSummary] = await page.evaluate(() => {
+        const el = document.activeElement;
+        const details = el?.parentElement;
+        const closed = el?.tagName === "SUMMARY" && details instanceof HTMLDetailsElement && !details.open;
+        return [el?.getAttribute("data-kb") ?? "", closed] as const;
+      });
       if (at && !reached.has(at)) order.push(at);
       if (at) reached.add(at);
+      if (closedSummary) await page.keyboard.press("Enter");
     }
     expect(reached.size).toBe(total);
     expect(order.map(Number)).toEqual([...order.map(Number)].sort((a, b) => a - b));
@@ -183,6 +221,12 @@ describe("the athlete's web app in a browser", () => {
     const plan = await page.goto(`${base}/plan`);
     expect(plan?.headers()["content-security-policy"]).toContain("script-src 'self'");
     expect(await axeSeriousOrCritical(page)).toEqual([]);
+    const openLogForms = () =>
+      page.evaluate(() => {
+        for (const d of document.querySelectorAll("details")) d.open = true;
+      });
+    await openLogForms();
+    expect(await axeSeriousOrCritical(page)).toEqual([]);
     for (const colorScheme of ["light", "dark"] as const) {
       const visitor = await browser.newPage({ colorScheme });
       const home = await visitor.goto(`${base}/`);
@@ -192,6 +236,8 @@ describe("the athlete's web app in a browser", () => {
     }
     await page.emulateMedia({ colorScheme: "dark" });
     await page.goto(`${base}/plan`);
+    expect(await axeSeriousOrCritical(page)).toEqual([]);
+    await openLogForms();
     expect(await axeSeriousOrCritical(page)).toEqual([]);
     await page.emulateMedia({ colorScheme: "light" });
   });
@@ -212,7 +258,7 @@ describe("the athlete's web app in a browser", () => {
     expect((await sessions()).find((s) => s.sessionKey === target.sessionKey)?.status).toBe("planned");
   });
 
-  it("takes screenshots of /plan at 390x844 and 1280x800, light and dark", async () => {
+  it("takes screenshots of /plan at 390x844 and 1280x800, light and dark: the weeks, their runs and the logged session", async () => {
     await mkdir(ARTIFACTS, { recursive: true });
     const backgrounds = new Map<string, string>();
     for (const [width, height] of [
@@ -223,8 +269,14 @@ describe("the athlete's web app in a browser", () => {
         await page.setViewportSize({ width, height });
         await page.emulateMedia({ colorScheme });
         await page.goto(`${base}/plan`);
+        // This week at that width, top to bottom: its days, runs, sessions and the logged one's sets.
+        const thisWeek = page.locator("main > section").first();
+        expect(await thisWeek.locator("table.lifted").count()).toBe(1);
+        const bottom = await thisWeek.evaluate((el) => el.getBoundingClientRect().bottom + window.scrollY);
         const png = await page.screenshot({
           path: new URL(`plan-${width}x${height}-${colorScheme}.png`, ARTIFACTS).pathname,
+          fullPage: true,
+          clip: { x: 0, y: 0, width, height: Math.ceil(bottom) + 16 },
         });
         expect(png.subarray(1, 4).toString()).toBe("PNG");
         backgrounds.set(
