@@ -2,18 +2,20 @@
 // /wellness-api/rest/user/registration whenever an athlete removes their consent
 // anywhere but on Garmin Connect itself; then everything from Garmin is wiped as
 // a deregistration would, except that the athlete's account and settings stay
-// (deleting the account, when it comes, is a verb of its own that calls this
-// first). The athlete asked in person (a signed-in request), so no confirmation
+// (deleting the account is a verb of its own, delete-account.ts, which tells
+// Garmin too but does not let an unreachable Garmin keep the athlete's data). The athlete asked in person (a signed-in request), so no confirmation
 // from Garmin is needed: a registration Garmin already dropped (401/403, a refused
 // refresh) is no reason to keep the data.
 import { getConnectionForAthlete } from "../db/repos/connections.ts";
 import { type GarminWipe, wipeGarminUser } from "../db/repos/garmin-data.ts";
+import { addFollowUps } from "../db/repos/outbox.ts";
 import { GarminAuthError, GarminUnavailableError } from "../integrations/garmin/errors.ts";
 import { garminAsAthlete } from "../workers/garmin/as-athlete.ts";
 import { GarminReauthorizationNeeded } from "../workers/garmin/tokens.ts";
-import { requestReplan } from "../workers/replan-trigger.ts";
+import { queueFollowUps } from "../workers/outbox.ts";
 import type { PlanDeps } from "./deps.ts";
 import { PlanError } from "./errors.ts";
+import { replanFollowUp } from "./store-override.ts";
 
 export type GarminDisconnect = { garminTold: boolean } & GarminWipe;
 
@@ -41,14 +43,13 @@ export async function disconnectGarmin(deps: PlanDeps, athleteId: number): Promi
       log.info("Garmin no longer accepts this registration's tokens: nothing left to tell it");
     }
   }
-  const wipe = await wipeGarminUser(deps.db, connection.externalAthleteId, { keepAthlete: true });
-  if (!wipe.athleteDeleted)
-    await requestReplan(
-      deps.queues,
-      athleteId,
-      { type: "disconnect", provider: "garmin" },
-      deps.config.replan.debounceMs,
-    );
+  // The re-plan is stored with the wipe (the outbox), so Redis being away cannot lose it.
+  const { wipe, followUps } = await deps.db.transaction(async (tx) => {
+    const wipe = await wipeGarminUser(tx, connection.externalAthleteId, { keepAthlete: true });
+    const cause = { type: "disconnect", provider: "garmin" } as const;
+    return { wipe, followUps: await addFollowUps(tx, athleteId, [replanFollowUp(cause)]) };
+  });
+  await queueFollowUps(deps, followUps);
   log.info({ ...wipe, garminTold }, "Garmin disconnected at the athlete's request");
   return { garminTold, ...wipe };
 }

@@ -96,6 +96,16 @@ const ROUTES: Record<string, Access> = {
   // /settings (its page and forms)
   // /notifications (its page, forms and scripts)
   // /account (its page, forms, export and delete)
+  "GET /account": "page",
+  "GET /account/export": "page",
+  "GET /account/strava/disconnect": "page",
+  "POST /account/strava/disconnect": "page",
+  "GET /account/garmin/disconnect": "page",
+  "POST /account/garmin/disconnect": "page",
+  "GET /account/intervals/disconnect": "page",
+  "POST /account/intervals/disconnect": "page",
+  "GET /account/delete": "page",
+  "POST /account/delete": "page",
 };
 const ADMIN_PREFIX = "/admin/queues";
 

@@ -67,9 +67,15 @@ export interface StravaWipe {
  * other provider is deleted outright (the cascade takes plans, pushes and
  * notifications, which were all derived from Strava data); one who also uses
  * Garmin keeps their account and settings, loses the Strava-derived heart-rate
- * zones, and is re-planned from what remains.
+ * zones, and is re-planned from what remains. `keepAthlete`: the athlete asked for
+ * it themselves (a disconnect), so their account and settings stay even when
+ * Strava was their only provider.
  */
-export async function wipeStravaAthlete(db: Executor, ownerId: string): Promise<StravaWipe> {
+export async function wipeStravaAthlete(
+  db: Executor,
+  ownerId: string,
+  o: { keepAthlete?: boolean } = {},
+): Promise<StravaWipe> {
   return db.transaction(async (tx) => {
     const events = await deleteStravaEventsOfOwner(tx, ownerId);
     const [connection] = await tx
@@ -91,7 +97,7 @@ export async function wipeStravaAthlete(db: Executor, ownerId: string): Promise<
       .select({ n: sql<number>`count(*)::int` })
       .from(providerConnections)
       .where(and(eq(providerConnections.athleteId, athleteId), ne(providerConnections.provider, "strava")));
-    if ((others?.n ?? 0) === 0) {
+    if ((others?.n ?? 0) === 0 && !o.keepAthlete) {
       await tx.delete(athletes).where(eq(athletes.id, athleteId));
       return { athleteId, athleteDeleted: true, activities: deletedActivities.length, events };
     }

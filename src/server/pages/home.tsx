@@ -1,9 +1,11 @@
 // `/` for a visitor who is not signed in: what runstrong does, and the two ways in.
+import { ACCOUNT_DELETED_NOTICES } from "./account.tsx";
 import { Layout } from "./layout.tsx";
 
 export const HOME_NOTICES = {
   expired: "Your session has ended. Connect again to see your plan.",
   "signed-out": "You are signed out.",
+  ...ACCOUNT_DELETED_NOTICES,
 } as const;
 export type HomeNotice = keyof typeof HOME_NOTICES;
 
