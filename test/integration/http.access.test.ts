@@ -94,6 +94,13 @@ const ROUTES: Record<string, Access> = {
   "POST /plan/runs/:id/kind": "page",
   "POST /sign-out": "page",
   // /settings (its page and forms)
+  "GET /settings": "page",
+  "POST /settings/plan": "page",
+  "POST /settings/availability": "page",
+  "POST /settings/runs": "page",
+  "POST /settings/strength": "page",
+  "POST /settings/calendars": "page",
+  "POST /settings/intervals": "page",
   // /notifications (its page, forms and scripts)
   // /account (its page, forms, export and delete)
   "GET /account": "page",
