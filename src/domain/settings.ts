@@ -6,12 +6,16 @@ import { AthleteSettingsSchema, LiftsSchema } from "./plan/input.ts";
 import { DEFAULT_RUN_TEMPLATE, type WeeklyRunTemplate } from "./plan/run-template.ts";
 import { parseTime } from "./time.ts";
 
+// Postgres refuses a NUL inside jsonb: a stored text with one would answer 500 (found by the /settings form fuzz).
+const NO_CONTROL = /^\P{Cc}*$/u;
+const CONTROL_MESSAGE = "must not contain control characters";
+
 const templateRunSchema = z.object({
   weekday: z.number().int().min(1).max(7),
   time: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { message: "expected a local time HH:MM" }),
   durationMin: z.number().int().min(5).max(600),
   kind: z.enum(["easy", "quality"]),
-  title: z.string().min(1).max(120),
+  title: z.string().min(1).max(120).regex(NO_CONTROL, CONTROL_MESSAGE),
 });
 
 const localTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { message: "expected a local time HH:MM" });
@@ -40,12 +44,14 @@ export const storedSettingsSchema = AthleteSettingsSchema.omit({ timezone: true 
     notifications: notificationPrefsSchema.partial().optional(),
     runningPlanIcsUrl: z
       .string()
+      .regex(NO_CONTROL, CONTROL_MESSAGE)
       .url()
       .refine((u) => /^(https?|webcal):/.test(u), { message: "expected an http(s) or webcal URL" })
       .nullish(),
     /** the athlete's own calendar's secret iCal address: its busy times keep sessions away (titles are never stored) */
     busyCalendarIcsUrl: z
       .string()
+      .regex(NO_CONTROL, CONTROL_MESSAGE)
       .url()
       .refine((u) => /^(https?|webcal):/.test(u), { message: "expected an http(s) or webcal URL" })
       .nullish(),

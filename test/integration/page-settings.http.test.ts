@@ -552,7 +552,10 @@ describe("forms refuse what another site sends", () => {
   it("answers 403 for a missing or wrong token and for a foreign Origin, and changes nothing", async () => {
     const athlete = await seedAthlete(env.pool.db);
     const { cookie, csrf } = signedIn(athlete.id);
-    const form: Record<string, string> = { ...formOn(await pageOf(cookie), "/settings/plan"), sessionsPerWeek: "3" };
+    const form: Record<string, string> = {
+      ...formOn(await pageOf(cookie), "/settings/plan"),
+      sessionsPerWeek: "3",
+    };
     delete form["sessionsPerWeek.default"];
     const before = await storedOf(athlete.id);
     const { [CSRF_FIELD]: _token, ...withoutToken } = form;
