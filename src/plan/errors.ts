@@ -14,7 +14,9 @@ export type PlanErrorCode =
   /** the athlete no longer exists (deleted by a deauthorization meanwhile) */
   | "unknown_athlete"
   /** an outside service the verb must tell (Garmin) could not be reached; nothing changed, try again */
-  | "unavailable";
+  | "unavailable"
+  /** too many of something costly (confirmation mail) for now; `details.retryAfterS` says how long */
+  | "rate_limited";
 
 export class PlanError extends Error {
   override name = "PlanError";

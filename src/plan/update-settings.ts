@@ -11,6 +11,7 @@ import { notificationPrefsSchema, storedSettingsSchema } from "../domain/setting
 import { FeedFetchError, feedUrl } from "../integrations/calendar/fetch-feed.ts";
 import { emailAddress } from "../integrations/email/address.ts";
 import { type FollowUp, queueFollowUps } from "../workers/outbox.ts";
+import { countConfirmationMail } from "./confirm-mail-limit.ts";
 import type { PlanDeps } from "./deps.ts";
 import { PlanError } from "./errors.ts";
 import {
@@ -180,6 +181,7 @@ async function updateStoredSettings(
     );
   }
   const publicUrl = deps.config.http.publicUrl;
+  let mailCounted = false;
   // Optimistic: the row is written only if it still holds what the change was computed from.
   for (let attempt = 0; attempt < 3; attempt++) {
     const row = await settingsOf(deps.db, athleteId);
@@ -205,6 +207,11 @@ async function updateStoredSettings(
       JSON.stringify(next.settings) === JSON.stringify(row.settings)
     ) {
       return { view: before, changed: [] };
+    }
+    // A new address means a confirmation mail to it: counted per athlete, whichever way it was asked for.
+    if (newEmail && patch.email && !mailCounted) {
+      await countConfirmationMail(deps, athleteId);
+      mailCounted = true;
     }
     const urlCleared = changed.includes("runningPlanIcsUrl") && after.runningPlanIcsUrl === null;
     const saved = await deps.db.transaction(async (tx) => {

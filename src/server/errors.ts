@@ -59,6 +59,7 @@ const FROM_PLAN = {
   rule_violation: "rule_violation",
   unknown_athlete: "unauthorized",
   unavailable: "unavailable",
+  rate_limited: "rate_limited",
 } as const satisfies Record<PlanErrorCode, ErrorCode>;
 
 /** An athlete signs in by connecting either provider, so the message names both and the page that offers them. */

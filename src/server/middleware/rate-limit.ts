@@ -1,7 +1,7 @@
 // Rate limits on what anyone may call without a session: the OAuth starts (each
 // sets a state cookie and sends the browser to Strava or Garmin) and the webhooks,
-// per source address; and the confirmation mail, per athlete, since each one is a
-// message to an address the athlete typed. Fixed windows counted in Redis under the
+// per source address (the confirmation mail's per-athlete count is the settings
+// verb's own: src/plan/confirm-mail-limit.ts). Fixed windows counted in Redis under the
 // process's key prefix, so every `serve` process shares one count. A Redis that
 // cannot be reached lets the request through: the webhook then answers its own 503,
 // and refusing sign-ins because a counter is away would be worse than a burst.
@@ -12,7 +12,7 @@ import type { Config } from "../../config.ts";
 import type { Logger } from "../../observability/logger.ts";
 import type { Queues } from "../../workers/queues.ts";
 import type { AppEnv } from "../deps.ts";
-import { AppError, errorBody } from "../errors.ts";
+import { errorBody } from "../errors.ts";
 
 export interface RateRule {
   /** names the counter in Redis */
@@ -32,7 +32,6 @@ export interface LimiterDeps {
 export type Verdict = { allowed: true } | { allowed: false; retryAfterS: number };
 
 const MINUTE = 60_000;
-const HOUR = 60 * MINUTE;
 
 /** Counts one request of `id` against `rule`; over the limit it says how long until the window turns. */
 export async function consume(deps: LimiterDeps, rule: RateRule, id: string): Promise<Verdict> {
@@ -111,21 +110,4 @@ export function publicRateLimits(deps: LimiterDeps): MiddlewareHandler<AppEnv> {
     }
     await next();
   };
-}
-
-/** Throws a 429 AppError (Retry-After set) when the athlete has asked for too many confirmation mails this hour. */
-export async function limitConfirmationMail(deps: LimiterDeps, c: Context, athleteId: number): Promise<void> {
-  const rule: RateRule = {
-    name: "confirm-mail",
-    limit: deps.config.rateLimits.confirmMailPerHour,
-    windowMs: HOUR,
-  };
-  const verdict = await consume(deps, rule, String(athleteId));
-  if (verdict.allowed) return;
-  c.header("Retry-After", String(verdict.retryAfterS));
-  throw new AppError(
-    "rate_limited",
-    `too many confirmation mails this hour; try again in ${verdict.retryAfterS} s`,
-    { retryAfterS: verdict.retryAfterS },
-  );
 }

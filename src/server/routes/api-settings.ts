@@ -4,12 +4,12 @@
 // notifications, runningPlanIcsUrl and the read-only calendarUrl. Every change
 // that alters what the planner sees re-plans, with the changed names as the cause.
 import type { Hono } from "hono";
+import { retryAfterOf } from "../../plan/confirm-mail-limit.ts";
 import { intervalsIcuView } from "../../plan/intervals-link.ts";
 import { settingsView } from "../../plan/settings-view.ts";
 import { updateSettings } from "../../plan/update-settings.ts";
 import { type AppDeps, type AppEnv, verbDeps } from "../deps.ts";
 import { readJson } from "../json-body.ts";
-import { limitConfirmationMail } from "../middleware/rate-limit.ts";
 import { requireAthlete } from "../session.ts";
 
 export function registerApiSettings(app: Hono<AppEnv>, deps: AppDeps): void {
@@ -25,11 +25,14 @@ export function registerApiSettings(app: Hono<AppEnv>, deps: AppDeps): void {
   app.patch("/api/settings", guard, async (c) => {
     // The verb validates the body field by field, so every bad field is named at once.
     const body = await readJson(c);
-    // A new address means a confirmation mail to it: counted per athlete, so the form cannot send a stream.
-    const email = (body as { email?: unknown } | null)?.email;
-    if (typeof email === "string" && email !== c.get("athlete").email)
-      await limitConfirmationMail(deps, c, c.get("athleteId"));
-    const { view, changed } = await updateSettings(verbDeps(deps, c), c.get("athleteId"), body);
+    // A new address is a confirmation mail, which the verb counts per athlete (429 over the limit).
+    const { view, changed } = await updateSettings(verbDeps(deps, c), c.get("athleteId"), body).catch(
+      (err: unknown) => {
+        const retryAfterS = retryAfterOf(err);
+        if (retryAfterS !== null) c.header("Retry-After", String(retryAfterS));
+        throw err;
+      },
+    );
     if (changed.length > 0) c.get("logger").info({ changed }, "settings changed");
     return c.json(view);
   });
