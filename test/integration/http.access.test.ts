@@ -102,6 +102,14 @@ const ROUTES: Record<string, Access> = {
   "POST /settings/calendars": "page",
   "POST /settings/intervals": "page",
   // /notifications (its page, forms and scripts)
+  "GET /notifications": "page",
+  "POST /notifications/email": "page",
+  "POST /notifications/email/resend": "page",
+  "POST /notifications/channels": "page",
+  "POST /notifications/quiet-hours": "page",
+  "POST /notifications/calendar/rotate": "page",
+  "GET /assets/notifications.js": "public",
+  "GET /sw.js": "public",
   // /account (its page, forms, export and delete)
   "GET /account": "page",
   "GET /account/export": "page",

@@ -38,16 +38,20 @@ export function csrfToken(c: Context, config: Config): string {
 
 /**
  * Refuses (with `refuse`) a form POST whose Origin is not PUBLIC_URL's or whose
- * token does not match the session cookie it came with.
+ * token does not match the session cookie it came with. A page served with
+ * `Referrer-Policy: no-referrer` makes browsers send `Origin: null` on its form
+ * posts (Fetch, "append a request Origin header"); its forms pass `nullOrigin:
+ * true`, which takes that "null" as no Origin named, so the token alone decides.
  */
 export function requireCsrf(
   config: Config,
   refuse: (c: Context<AppEnv>, reason: string) => Response | Promise<Response>,
+  options: { nullOrigin?: boolean } = {},
 ): MiddlewareHandler<AppEnv> {
   const publicOrigin = new URL(config.http.publicUrl).origin;
   return async (c, next) => {
     const origin = c.req.header("origin");
-    if (origin !== undefined && origin !== publicOrigin) {
+    if (origin !== undefined && origin !== publicOrigin && !(options.nullOrigin && origin === "null")) {
       c.get("logger").warn({ origin: origin.slice(0, 200) }, "form refused: cross-origin");
       return refuse(c, `this form was sent from ${origin.slice(0, 100)}, not from ${publicOrigin}`);
     }
