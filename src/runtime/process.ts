@@ -109,8 +109,7 @@ export async function runService(
   logger: Logger,
   parts: { http: boolean; workers: boolean },
 ): Promise<number> {
-  // postgres.js can throw from a timer when Postgres goes away mid-write; that one error
-  // is survivable, every other uncaught exception still ends the process.
+  // An uncaught exception is logged as one fatal line, then ends the process (exit 1).
   guardUncaughtExceptions(logger);
   const service = await startService(config, logger, parts);
   await untilSignal(logger);

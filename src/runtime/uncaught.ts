@@ -1,40 +1,23 @@
 import type { Logger } from "../observability/logger.ts";
 
-// postgres.js 3.4.9 buffers small writes and flushes them from a setImmediate; when the
-// connection closes first, that timer calls write on a null socket and throws where no
-// caller can catch it (porsager/postgres#1154, #1208, unfixed upstream; the proposed fixes,
-// #1168 and #1209, guard nextWrite in the driver). The driver has already dropped that
-// connection and rejected its queries, and the pool opens a new one, so the process may
-// carry on. No connection option avoids the path: it is any small write racing a close.
-const NULL_SOCKET_WRITE = "Cannot read properties of null (reading 'write')";
-// Its first stack frame is in the driver's own connection.js (ESM src, cjs or cf build).
-const POSTGRES_CONNECTION_FRAME =
-  /[\\/]node_modules[\\/]postgres[\\/](?:cjs[\\/]|cf[\\/])?src[\\/]connection\.js:\d+/;
-
-/** True only for postgres.js's write on a closed socket, thrown from its own connection.js. */
-export function isPostgresClosedSocketWrite(err: unknown): boolean {
-  if (!(err instanceof TypeError) || err.message !== NULL_SOCKET_WRITE) return false;
-  const firstFrame = (err.stack ?? "").split("\n").find((line) => line.trimStart().startsWith("at "));
-  return firstFrame !== undefined && POSTGRES_CONNECTION_FRAME.test(firstFrame);
-}
+// An uncaught exception ends the process, as it would without a handler, but first says
+// so in the log as one JSON line with the error, where the rest of the process's story is.
+// Nothing is swallowed: after an exception nothing caught, the process's state is unknown,
+// and a supervisor restarting it is the safe way back. The one such error seen so far,
+// postgres.js 3.4.9 writing to a closed socket from a timer when Postgres restarts
+// (porsager/postgres#1154, #1208), is fixed in the driver itself by
+// patches/postgres+3.4.9.patch; carrying on after it, as this handler once did, left the
+// connection pool unable to reconnect.
 
 /**
- * Installs the process's uncaughtException handler: postgres.js's write on a closed socket
- * is logged at warn and the process carries on; anything else is logged and the process
- * exits 1, as it would without a handler. Returns a function that removes the handler.
+ * Installs the process's uncaughtException handler: the error is logged at fatal and the
+ * process exits 1. Returns a function that removes the handler.
  */
 export function guardUncaughtExceptions(
-  logger: Pick<Logger, "warn" | "fatal">,
+  logger: Pick<Logger, "fatal">,
   exit: (code: number) => void = (code) => process.exit(code),
 ): () => void {
   const onUncaught = (err: Error) => {
-    if (isPostgresClosedSocketWrite(err)) {
-      logger.warn(
-        { code: "PG_CLOSED_SOCKET_WRITE" },
-        "postgres.js wrote to a closed connection (porsager/postgres#1154); the pool reconnects",
-      );
-      return;
-    }
     logger.fatal({ err }, "uncaught exception; exiting");
     exit(1);
   };
