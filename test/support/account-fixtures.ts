@@ -115,7 +115,29 @@ export async function seedEverything(
     athleteId: athlete.id,
     provider: "garmin",
     externalId: `garmin-${o.tag}-${run.id}`,
-    record: { name: activityName },
+    // Garmin's copy of the same run, as upsertActivity would keep it: it takes the
+    // row over when Strava's record goes (a Strava disconnect).
+    record: {
+      activity: {
+        source: "garmin",
+        id: `garmin-${o.tag}-${run.id}`,
+        name: activityName,
+        sport: "run",
+        sportType: "RUNNING",
+        start: "2026-12-06T08:00:00.000Z",
+        timezone: "Europe/Berlin",
+        utcOffsetS: 3600,
+        movingS: 3000,
+        elapsedS: 3000,
+        distanceM: 9000,
+        avgHr: null,
+        maxHr: null,
+        avgSpeedMps: null,
+        sourceLabel: null,
+        laps: [],
+      },
+      classification: { kind: "easy", subtype: "easy", confidence: 0.9, reasons: ["seeded"] },
+    },
   });
   await db.insert(dayClassifications).values({
     athleteId: athlete.id,
