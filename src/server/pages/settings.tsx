@@ -146,9 +146,10 @@ function Select(props: {
   const id = fieldId(name);
   const value = ctx.form[name] ?? "";
   // A value no option has (sent by hand) is kept, so the refusal shows what was sent.
-  const options = props.options.some(([v]) => v === value)
-    ? props.options
-    : [...props.options, [value, value]];
+  const options =
+    value === "" || props.options.some(([v]) => v === value)
+      ? props.options
+      : [...props.options, [value, value]];
   return (
     <div class="field">
       <label for={id} class={props.labelClass}>
@@ -473,7 +474,9 @@ function RunsSection({ ctx, csrf }: { ctx: Ctx; csrf: string }) {
                 ]}
               />
               <TextField ctx={ctx} name={`${row}.title`} label="Title" anchors={anchors} />
-              <Checkbox ctx={ctx} name={`${row}.remove`} label={`Remove run ${i + 1}`} />
+              {Object.keys(ctx.form).some((k) => k.startsWith(`${row}.`) && ctx.form[k] !== "") ? (
+                <Checkbox ctx={ctx} name={`${row}.remove`} label={`Remove run ${i + 1}`} />
+              ) : null}
             </fieldset>
           );
         })}

@@ -28,10 +28,11 @@ textarea { min-height: 5rem; }
 .error-summary h2 { margin-top: 0; font-size: 1.1rem; }
 .error-summary a { color: var(--alert-fg); font-weight: 600; }
 .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); clip-path: inset(50%); white-space: nowrap; }
+fieldset.run-row, fieldset.lift-row { display: grid; grid-template-columns: repeat(2, minmax(0, 1fr)); gap: 0 .75rem; align-items: end; }
+fieldset.run-row > .field-error, fieldset.run-row > .check, fieldset.run-row > .field:nth-of-type(5), fieldset.lift-row > .field-error { grid-column: 1 / -1; }
+fieldset.run-row .field, fieldset.lift-row .field { margin: .3rem 0; }
+fieldset.run-row .field.time input { width: 100%; }
 @media (min-width: 40rem) {
-  fieldset.run-row, fieldset.lift-row { display: flex; flex-wrap: wrap; gap: 0 1rem; align-items: flex-end; }
-  fieldset.run-row > legend, fieldset.lift-row > legend { width: 100%; }
-  fieldset.run-row .field-error, fieldset.lift-row .field-error { width: 100%; }
-  fieldset.run-row .field, fieldset.lift-row .field { flex: 1 1 8rem; }
+  fieldset.run-row { grid-template-columns: minmax(8rem, 1.2fr) minmax(5rem, .7fr) minmax(5rem, .7fr) minmax(7rem, 1fr); }
 }
 `;
