@@ -129,6 +129,71 @@ describe("/notifications in a browser", () => {
     await page.getByText("Web push is on for this device.").waitFor();
   });
 
+  it("the service worker shows a pushed plan change as a notification with the payload's title and body", async () => {
+    await open();
+    const cdp = await context.newCDPSession(page);
+    const registered = new Promise<string>((resolve) => {
+      cdp.on("ServiceWorker.workerRegistrationUpdated", ({ registrations }) => {
+        const ours = registrations.find((r) => r.scopeURL === `${app.base}/` && !r.isDeleted);
+        if (ours) resolve(ours.registrationId);
+      });
+    });
+    await cdp.send("ServiceWorker.enable");
+    const registrationId = await registered;
+    // The message as the notify worker words it (its JSON), handed to the worker as a push service would.
+    const payload = pushPayload(
+      ["Strength B moved to Friday 17:30: Thursday is now a quality day"],
+      `${app.base}/plan`,
+    );
+    await cdp.send("ServiceWorker.deliverPushMessage", { origin: app.base, registrationId, data: payload });
+    const shownNotifications = async () =>
+      page.evaluate(async () =>
+        (await (await navigator.serviceWorker.ready).getNotifications()).map((n) => ({
+          title: n.title,
+          body: n.body,
+          url: (n.data as { url?: string } | null)?.url,
+        })),
+      );
+    let notifications = await shownNotifications();
+    for (let i = 0; i < 100 && notifications.length === 0; i++) {
+      await page.waitForTimeout(200);
+      notifications = await shownNotifications();
+    }
+    expect(notifications).toEqual([
+      {
+        title: "Your strength plan changed",
+        body: "Strength B moved to Friday 17:30: Thursday is now a quality day",
+        url: `${app.base}/plan`,
+      },
+    ]);
+    await cdp.detach();
+  });
+
+  it("says in words when this browser cannot do web push, or when notifications are blocked", async () => {
+    const cases = [
+      {
+        fake: "unsupported",
+        words: /^This browser cannot receive web push/,
+      },
+      {
+        fake: "denied",
+        words: /^Notifications are blocked for this site in your browser\. To use web push, allow/,
+      },
+    ] as const;
+    for (const { fake, words } of cases) {
+      const other = await app.signedIn(athlete.id);
+      // The browser as its owner left it: no Push API at all, or notifications blocked for the site.
+      await other.context.addInitScript((which: string) => {
+        if (which === "unsupported") Reflect.deleteProperty(window, "PushManager");
+        else Object.defineProperty(Notification, "permission", { get: () => "denied" });
+      }, fake);
+      await other.page.goto(`${app.base}/notifications`);
+      await other.page.locator("#push-state").getByText(words).waitFor();
+      await expect(other.page.locator("#push-toggle").count(), fake).resolves.toBe(0);
+      await other.context.close();
+    }
+  });
+
   it("turns web push off: the subscription is gone from the database and the page says so", async () => {
     await open();
     await page.getByRole("button", { name: "Turn off web push on this device" }).click();

@@ -8,6 +8,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { getAthlete } from "../../src/db/repos/athletes.ts";
 import { CSRF_FIELD, csrfTokenFor } from "../../src/server/middleware/csrf.ts";
+import { PUSH_WORDS } from "../../src/server/pages/notifications.tsx";
 import { SESSION_COOKIE, sessionToken } from "../../src/server/session.ts";
 import { apiCaller } from "../support/api-calls.ts";
 import { seedAthlete } from "../support/builders.ts";
@@ -135,6 +136,28 @@ describe("the /notifications page", () => {
       expect(await script.text()).toContain(needle);
       expect(html.includes(`src="${path}"`) || path === "/sw.js").toBe(true);
     }
+  });
+
+  it("says so when the server has no VAPID key, instead of offering a push button that cannot work", async () => {
+    const a = await athlete();
+    const withKey = await (await page(a.cookie)).text();
+    expect(withKey).toContain('data-vapid="yes"');
+    expect(elementText(withKey, "push-state")).toBe(PUSH_WORDS.noScript);
+    const noKeys = testApp(
+      {
+        ...env,
+        config: { ...env.config, push: { ...env.config.push, vapidPublicKey: "", vapidPrivateKey: "" } },
+      },
+      clock,
+    );
+    const html = await (
+      await noKeys.request("/notifications", { headers: { ...HTML, cookie: a.cookie } })
+    ).text();
+    expect(html).toContain('data-vapid="no"');
+    expect(elementText(html, "push-state")).toBe(PUSH_WORDS.noVapid);
+    expect(PUSH_WORDS.noVapid).toMatch(/no VAPID key configured.*VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY/);
+    // The script says the same words when it runs.
+    expect(await (await app.request("/assets/notifications.js")).text()).toContain(PUSH_WORDS.noVapid);
   });
 
   it("sends a signed-out visitor to /", async () => {

@@ -14,6 +14,7 @@ export const NOTIFICATIONS_CSS = `
 #main .check { display: flex; align-items: center; gap: .5rem; min-height: 44px; }
 #main .check input { min-height: 0; width: 1.5rem; height: 1.5rem; margin: 0; accent-color: var(--accent); }
 #main .check label { font-size: 1rem; }
+#main #devices-h { margin-top: 1.25rem; }
 #main #devices { padding-left: 1.2rem; }
 #main #copy-status:empty { display: none; }
 #main #copy-status { font-weight: 700; color: var(--ok-fg); background: var(--ok-bg); border-radius: 6px; padding: .25rem .5rem; display: inline-block; }
