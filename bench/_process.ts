@@ -7,6 +7,9 @@ import { readFileSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 
 const BIN = new URL("../bin/runstrong.js", import.meta.url).pathname;
+const MEMORY_REPORT = "runstrong-memory ";
+/** `node --import` this into a spawned process to have it report its memory on SIGUSR2 */
+export const MEMORY_REPORTER = new URL("./_memory-report.mjs", import.meta.url).pathname;
 
 /** clock ticks per second of /proc/<pid>/stat's utime and stime */
 const TICKS = (() => {
@@ -21,15 +24,28 @@ export interface RunstrongProcess {
   pid: number;
   /** the last few kB the process wrote, for a failure message */
   output(): string;
+  /** the JSON of each `runstrong-memory` line it wrote to stderr (bench/_memory-report.mjs), oldest first */
+  memoryReports: unknown[];
   /** resolves with the exit code once it has exited */
   exited: Promise<number | null>;
   /** SIGTERM, then SIGKILL after `graceMs`; resolves once it has exited */
   stop(graceMs?: number): Promise<void>;
 }
 
+export interface SpawnOptions {
+  /** the node binary to run it with (another Node version); this process's own by default */
+  node?: string;
+  /** flags for node before the script, e.g. `--cpu-prof` */
+  nodeArgs?: readonly string[];
+}
+
 /** Spawns `runstrong <command>` with `env` over this process's environment; its output is kept only in a small tail. */
-export function spawnRunstrong(command: string, env: Record<string, string>): RunstrongProcess {
-  const child = spawn(process.execPath, [BIN, command], {
+export function spawnRunstrong(
+  command: string,
+  env: Record<string, string>,
+  options: SpawnOptions = {},
+): RunstrongProcess {
+  const child = spawn(options.node ?? process.execPath, [...(options.nodeArgs ?? []), BIN, command], {
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -37,13 +53,22 @@ export function spawnRunstrong(command: string, env: Record<string, string>): Ru
   const keep = (chunk: Buffer) => {
     tail = (tail + chunk.toString("utf8")).slice(-4_000);
   };
+  const memoryReports: unknown[] = [];
+  let partial = "";
   child.stdout.on("data", keep);
-  child.stderr.on("data", keep);
+  child.stderr.on("data", (chunk: Buffer) => {
+    keep(chunk);
+    const lines = (partial + chunk.toString("utf8")).split("\n");
+    partial = lines.pop() ?? "";
+    for (const line of lines)
+      if (line.startsWith(MEMORY_REPORT)) memoryReports.push(JSON.parse(line.slice(MEMORY_REPORT.length)));
+  });
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   if (child.pid === undefined) throw new Error(`could not spawn runstrong ${command}`);
   return {
     pid: child.pid,
     output: () => tail,
+    memoryReports,
     exited,
     stop: async (graceMs = 15_000) => {
       if (child.exitCode !== null || child.signalCode !== null) return;
@@ -75,6 +100,24 @@ export function rssMb(pid: number): number | null {
   try {
     const kb = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1];
     return kb === undefined ? null : Math.round((Number(kb) / 1024) * 10) / 10;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Resident memory in MB split as /proc/<pid>/status splits it: anonymous (the JS
+ * heap, malloc, buffers: what the process allocated) and file-backed (the node
+ * binary's and shared libraries' pages it has touched), or null once it is gone.
+ */
+export function rssParts(pid: number): { rssMb: number; anonMb: number; fileMb: number } | null {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, "utf8");
+    const mb = (field: string) => {
+      const kb = new RegExp(`^${field}:\\s+(\\d+) kB$`, "m").exec(status)?.[1];
+      return kb === undefined ? 0 : Math.round((Number(kb) / 1024) * 10) / 10;
+    };
+    return { rssMb: mb("VmRSS"), anonMb: mb("RssAnon"), fileMb: mb("RssFile") };
   } catch {
     return null;
   }

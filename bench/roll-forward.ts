@@ -18,16 +18,19 @@
 // and of the whole machine, from /proc; the one-process round's CPU per athlete
 // gives the ceiling a quiet machine would allow (`quietMachineCeiling`). When the
 // target is missed, `limit` says which of them filled the cores.
-import { availableParallelism, loadavg } from "node:os";
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { availableParallelism, loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { activityValues } from "../src/db/repos/activities.ts";
-import { connectAthlete } from "../src/db/repos/connections.ts";
-import { saveSettings } from "../src/db/repos/settings.ts";
-import { activities } from "../src/db/schema/index.ts";
+import { activities, athletes, providerConnections } from "../src/db/schema/index.ts";
 import type { Activity } from "../src/domain/activity.ts";
+import { encryptSecret } from "../src/security/crypto.ts";
 import { QUEUE_NAMES } from "../src/workers/jobs.ts";
 import { enqueue } from "../src/workers/queues.ts";
-import { cpuSeconds, machineCpuSeconds, spawnRunstrong } from "./_process.ts";
+import { summariseProfiles } from "./_cpu-profile.ts";
+import { cpuSeconds, machineCpuSeconds, type SpawnOptions, spawnRunstrong } from "./_process.ts";
 import { type BenchStack, withBenchStack } from "./_stack.ts";
 
 const DAY_MS = 86_400_000;
@@ -93,37 +96,52 @@ function runsOf(athleteId: number, i: number, timezone: string, o: Options, nowM
   return out;
 }
 
+/** Rows per multi-row insert: postgres.js sends at most 65,535 parameters in one statement. */
+const INSERT_ROWS = 1_000;
+
+/**
+ * Seeds `o.athletes` athletes, each with a sealed Strava connection (as OAuth
+ * stores it) and their runs, in multi-row inserts of INSERT_ROWS rows: 10,000
+ * athletes and 120,000 runs take seconds, not the minutes one transaction per
+ * athlete took. Every fourth athlete has chosen 3 sessions a week.
+ */
 async function seed(stack: BenchStack, o: Options): Promise<number[]> {
   const { pool, config } = stack;
+  const key = config.secrets.tokenEncryptionKey;
   const nowMs = Date.now();
   const ids: number[] = [];
-  const CHUNK = 50;
-  for (let from = 0; from < o.athletes; from += CHUNK) {
-    const batch = Array.from({ length: Math.min(CHUNK, o.athletes - from) }, (_, k) => from + k);
-    const seeded = await Promise.all(
-      batch.map(async (i) => {
-        const timezone = ZONES[i % ZONES.length] as string;
-        const { athlete } = await connectAthlete(pool.db, config.secrets.tokenEncryptionKey, {
-          provider: "strava",
-          externalAthleteId: String(70_000_000 + i),
+  for (let from = 0; from < o.athletes; from += INSERT_ROWS) {
+    const batch = Array.from({ length: Math.min(INSERT_ROWS, o.athletes - from) }, (_, k) => from + k);
+    const rows = await pool.db
+      .insert(athletes)
+      .values(
+        batch.map((i) => ({
           displayName: `Roll-forward runner ${i + 1}`,
-          timezone,
-          tokens: {
-            accessToken: `bench-access-${i}`,
-            refreshToken: `bench-refresh-${i}`,
-            expiresAt: new Date(nowMs + 30 * DAY_MS),
-          },
-          scopes: ["read", "activity:read_all", "profile:read_all"],
-        });
-        if (i % 4 === 3) {
-          const settings = { sessionsPerWeek: 3 };
-          await saveSettings(pool.db, athlete.id, { timezone, settings }, { timezone, settings: {} });
-        }
-        return { id: athlete.id, rows: runsOf(athlete.id, i, timezone, o, nowMs) };
-      }),
+          timezone: ZONES[i % ZONES.length] as string,
+          settings: i % 4 === 3 ? { sessionsPerWeek: 3 } : {},
+          calendarToken: randomBytes(24).toString("base64url"),
+        })),
+      )
+      .returning({ id: athletes.id });
+    const athleteIds = rows.map((r) => r.id);
+    await pool.db.insert(providerConnections).values(
+      batch.map((i, k) => ({
+        athleteId: athleteIds[k] as number,
+        provider: "strava" as const,
+        externalAthleteId: String(70_000_000 + i),
+        accessTokenEnc: encryptSecret(`bench-access-${i}`, key),
+        refreshTokenEnc: encryptSecret(`bench-refresh-${i}`, key),
+        expiresAt: new Date(nowMs + 30 * DAY_MS),
+        scopes: ["read", "activity:read_all", "profile:read_all"],
+        status: "active" as const,
+      })),
     );
-    for (const s of seeded) ids.push(s.id);
-    await pool.db.insert(activities).values(seeded.flatMap((s) => s.rows));
+    const runs = batch.flatMap((i, k) =>
+      runsOf(athleteIds[k] as number, i, ZONES[i % ZONES.length] as string, o, nowMs),
+    );
+    for (let r = 0; r < runs.length; r += INSERT_ROWS)
+      await pool.db.insert(activities).values(runs.slice(r, r + INSERT_ROWS));
+    ids.push(...athleteIds);
   }
   return ids;
 }
@@ -163,6 +181,31 @@ async function postgresCpu(stack: BenchStack): Promise<Map<number, number>> {
   return out;
 }
 
+interface DbCounts {
+  transactions: number;
+  rowsWritten: number;
+  rowsRead: number;
+}
+
+/**
+ * This database's transactions (a statement outside one counts as one) and rows
+ * written and read so far, from pg_stat_database: counts, so unlike the timings
+ * they do not depend on the machine's load. Postgres publishes a backend's counts
+ * up to a second late, so a round waits before it reads its last ones.
+ */
+async function dbCounts(stack: BenchStack): Promise<DbCounts> {
+  await stack.pool.sql`select pg_stat_clear_snapshot()`;
+  const [row] = await stack.pool.sql<{ x: string; w: string; r: string }[]>`
+    select xact_commit + xact_rollback as x, tup_inserted + tup_updated + tup_deleted as w,
+           tup_fetched as r
+    from pg_stat_database where datname = current_database()`;
+  return {
+    transactions: Number(row?.x ?? 0),
+    rowsWritten: Number(row?.w ?? 0),
+    rowsRead: Number(row?.r ?? 0),
+  };
+}
+
 async function redisPid(stack: BenchStack): Promise<number | null> {
   const info = await stack.redis.info("server");
   const pid = /process_id:(\d+)/.exec(info)?.[1];
@@ -174,7 +217,11 @@ interface Round {
   athletes: number;
   athletesPerS: number;
   measuredS: number;
+  /** from spawning the processes to the first finished job: their start-up, not measured */
+  firstJobAfterS: number;
   failedJobs: number;
+  /** this database's transactions and rows per athlete, the whole round (hand-overs included) */
+  postgresPerAthlete: DbCounts;
   /** cores busy over the measured span */
   cpuCores: { workers: number[]; postgres: number; redis: number | null; machine: number };
 }
@@ -184,12 +231,15 @@ async function runRound(
   ids: readonly number[],
   processes: number,
   deadline: number,
+  extra: { spawn?: SpawnOptions; env?: Record<string, string> } = {},
 ): Promise<Round> {
   const failedBefore = await stack.queues.replan.getFailedCount();
+  const countsBefore = await dbCounts(stack);
   await enqueueAll(stack, ids);
   const total = ids.length;
+  const spawnedAt = Date.now();
   const workers = Array.from({ length: processes }, () =>
-    spawnRunstrong("work", { ...stack.env, LOG_LEVEL: "info" }),
+    spawnRunstrong("work", { ...stack.env, LOG_LEVEL: "info", ...extra.env }, extra.spawn),
   );
   const redis = await redisPid(stack);
   try {
@@ -233,7 +283,9 @@ async function runRound(
           athletes: total,
           athletesPerS: Math.round((total - s.done) / spanS),
           measuredS: round2(spanS),
+          firstJobAfterS: round2((s.at - spawnedAt) / 1000),
           failedJobs: (await stack.queues.replan.getFailedCount()) - failedBefore,
+          postgresPerAthlete: { transactions: 0, rowsWritten: 0, rowsRead: 0 },
           cpuCores: {
             workers: workers.map((w, k) => cores((cpuSeconds(w.pid) ?? 0) - (s.workers[k] ?? 0))),
             postgres: cores(pg),
@@ -243,6 +295,14 @@ async function runRound(
         };
         // What the re-plans handed on (plan-changed and the rest) finishes before the next round.
         while ((await pending(stack, QUEUE_NAMES)) > 0 && Date.now() < deadline) await sleep(250);
+        await sleep(1_500);
+        const countsAfter = await dbCounts(stack);
+        const per = (k: keyof DbCounts) => round2((countsAfter[k] - countsBefore[k]) / total);
+        round.postgresPerAthlete = {
+          transactions: per("transactions"),
+          rowsWritten: per("rowsWritten"),
+          rowsRead: per("rowsRead"),
+        };
         return round;
       }
       await sleep(250);
@@ -298,27 +358,87 @@ function limitOf(two: Round, cores: number, ceiling: ReturnType<typeof ceilingOf
   );
 }
 
+/**
+ * Runs the replan queue once more with one process under `node --cpu-prof`, and
+ * says where its CPU went once the first job had finished (start-up left out).
+ * The profile is kept in `keepDir` when given (for Chrome's DevTools).
+ */
+async function profiledRound(
+  stack: BenchStack,
+  ids: readonly number[],
+  deadline: number,
+  keepDir: string | undefined,
+) {
+  const dir = keepDir ?? mkdtempSync(join(tmpdir(), "runstrong-roll-forward-prof-"));
+  try {
+    const round = await runRound(stack, ids, 1, deadline, {
+      spawn: { nodeArgs: ["--cpu-prof", "--cpu-prof-dir", dir] },
+    });
+    return {
+      athletesPerS: round.athletesPerS,
+      note: "one process under the profiler (slower); CPU after its first finished job",
+      ...summariseProfiles(dir, round.firstJobAfterS * 1000),
+    };
+  } finally {
+    if (keepDir === undefined) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** One- and two-process rounds with WORKER_CONCURRENCY=`n`, beside the measured ones. */
+async function concurrencyRounds(stack: BenchStack, ids: readonly number[], deadline: number, n: number) {
+  const env = { WORKER_CONCURRENCY: String(n) };
+  const one = await runRound(stack, ids, 1, deadline, { env });
+  const two = await runRound(stack, ids, 2, deadline, { env });
+  return {
+    workerConcurrency: n,
+    oneProcess: {
+      athletesPerS: one.athletesPerS,
+      cpuCores: one.cpuCores,
+      postgresPerAthlete: one.postgresPerAthlete,
+    },
+    twoProcesses: { athletesPerS: two.athletesPerS, cpuCores: two.cpuCores },
+    ratio: round2(two.athletesPerS / one.athletesPerS),
+    cpuMsPerAthlete: cpuPerAthlete(one),
+    loadAvg1mAtEnd: round2(loadavg()[0] ?? 0),
+  };
+}
+
 export async function main(args: string[]): Promise<object> {
   const o: Options = {
-    athletes: option(args, "athletes", 1_000),
+    athletes: option(args, "athletes", Number(process.env.ROLL_FORWARD_ATHLETES ?? 10_000)),
     weeks: option(args, "weeks", 4),
     runsPerWeek: option(args, "runs-per-week", 3),
-    timeoutS: option(args, "timeout", 900),
+    timeoutS: option(args, "timeout", 5_400),
   };
+  const concurrency = args.includes("--concurrency") ? option(args, "concurrency", 4) : undefined;
+  const alsoConcurrency = args.includes("--also-concurrency")
+    ? option(args, "also-concurrency", 4)
+    : undefined;
+  const workEnv: Record<string, string> =
+    concurrency === undefined ? {} : { WORKER_CONCURRENCY: String(concurrency) };
+  const profileAt = args.indexOf("--profile");
+  const profile = profileAt >= 0;
+  const profileDir =
+    profile && args[profileAt + 1]?.startsWith("--") === false ? args[profileAt + 1] : undefined;
   const loadAvg1mAtStart = round2(loadavg()[0] ?? 0);
   const deadline = Date.now() + o.timeoutS * 1000;
   return withBenchStack({ REPLAN_DEBOUNCE_MS: "0" }, async (stack) => {
     const seedFrom = Date.now();
     const ids = await seed(stack, o);
     const seedS = round2((Date.now() - seedFrom) / 1000);
-    const warm = await runRound(stack, ids, 2, deadline);
-    const one = await runRound(stack, ids, 1, deadline);
-    const two = await runRound(stack, ids, 2, deadline);
+    const warm = await runRound(stack, ids, 2, deadline, { env: workEnv });
+    const one = await runRound(stack, ids, 1, deadline, { env: workEnv });
+    const two = await runRound(stack, ids, 2, deadline, { env: workEnv });
+    const loadAvg1mAtEnd = round2(loadavg()[0] ?? 0);
     const ratio = round2(two.athletesPerS / one.athletesPerS);
     const cores = availableParallelism();
     const perAthlete = cpuPerAthlete(one);
     const ceiling = ceilingOf(perAthlete, cores);
-    const loadAvg1mAtEnd = round2(loadavg()[0] ?? 0);
+    const profiled = profile ? await profiledRound(stack, ids, deadline, profileDir) : undefined;
+    const also =
+      alsoConcurrency === undefined
+        ? undefined
+        : await concurrencyRounds(stack, ids, deadline, alsoConcurrency);
     return {
       benchmark: "nightly roll-forward re-plan through `runstrong work` processes",
       units: { athletesPerS: "athletes re-planned per second", cpuCores: "cores busy (CPU s / wall s)" },
@@ -328,6 +448,7 @@ export async function main(args: string[]): Promise<object> {
       warmupFirstPlans: { athletesPerS: warm.athletesPerS, failedJobs: warm.failedJobs },
       oneProcess: one,
       twoProcesses: two,
+      athletesPerSPerProcess: { one: one.athletesPerS, two: round2(two.athletesPerS / 2) },
       ratio,
       cpuMsPerAthlete: perAthlete,
       quietMachineCeiling: ceiling,
@@ -335,6 +456,9 @@ export async function main(args: string[]): Promise<object> {
       loadAvg1mAtEnd,
       target: { ratio: TARGET_RATIO, met: ratio >= TARGET_RATIO },
       ...(ratio >= TARGET_RATIO ? {} : { limit: limitOf(two, cores, ceiling, loadAvg1mAtEnd) }),
+      workerConcurrency: concurrency ?? "the app's default (WORKER_CONCURRENCY)",
+      ...(also ? { alsoConcurrency: also } : {}),
+      ...(profiled ? { profile: profiled } : {}),
     };
   });
 }

@@ -11,13 +11,22 @@
 //
 // The same run counts what the stand-in was asked (every request, token refreshes
 // included) per imported activity: Strava API calls per imported activity, target 1.0.
+//
+// It runs once on this process's Node (Node 20 goes through tsx), then once more
+// on every other node binary named by `--node PATH` (repeatable) or BENCH_NODE
+// (comma-separated), e.g. Node 24, which runs the TypeScript as is: each run a
+// fresh `runstrong start` on the same stack, with activities of its own. Each
+// sample splits VmRSS into anonymous memory (JS heap, malloc, buffers) and
+// file-backed pages (the node binary and libraries), from /proc/<pid>/status.
+import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { createServer } from "node:net";
+import { loadavg } from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
 import { connectAthlete } from "../src/db/repos/connections.ts";
 import { webhookPath } from "../src/server/webhook-path.ts";
-import { detailedActivity, fixture, startFakeStrava, type Workout } from "./_fake-strava.ts";
-import { rssMb, spawnRunstrong } from "./_process.ts";
+import { detailedActivity, type FakeStrava, fixture, startFakeStrava, type Workout } from "./_fake-strava.ts";
+import { MEMORY_REPORTER, type RunstrongProcess, rssParts, spawnRunstrong } from "./_process.ts";
 import { type BenchStack, withBenchStack } from "./_stack.ts";
 
 const TARGET = { rssMb: 200, stravaCallsPerActivity: 1.0 };
@@ -55,18 +64,191 @@ async function freePort(): Promise<number> {
   return address.port;
 }
 
-function summary(samples: readonly number[]) {
+type Sample = NonNullable<ReturnType<typeof rssParts>>;
+
+/** Mean and peak VmRSS, and the anonymous and file-backed parts at the peak. */
+function summary(samples: readonly Sample[]) {
   if (samples.length === 0) return { samples: 0, meanMb: null, maxMb: null };
+  const peak = samples.reduce((a, b) => (b.rssMb > a.rssMb ? b : a));
   return {
     samples: samples.length,
-    meanMb: round1(samples.reduce((a, b) => a + b, 0) / samples.length),
-    maxMb: Math.max(...samples),
+    meanMb: round1(samples.reduce((a, b) => a + b.rssMb, 0) / samples.length),
+    maxMb: peak.rssMb,
+    atMax: { anonMb: peak.anonMb, fileMb: peak.fileMb },
   };
+}
+
+/** The node binaries to measure: this process's, then each one `--node` or BENCH_NODE names. */
+function nodesOf(args: string[]): string[] {
+  const named = args.flatMap((a, i) => (a === "--node" && args[i + 1] ? [args[i + 1] as string] : []));
+  const env = (process.env.BENCH_NODE ?? "").split(",").filter((x) => x.trim() !== "");
+  return [process.execPath, ...named, ...env.map((x) => x.trim())];
+}
+
+/** The binary's version, and whether it runs the TypeScript itself or bin/runstrong.js loads tsx. */
+function versionOf(node: string): { node: string; typescript: "node" | "tsx" } {
+  const [version, strips] = execFileSync(
+    node,
+    ["-p", "process.version + ' ' + !!process.features.typescript"],
+    {
+      encoding: "utf8",
+    },
+  )
+    .trim()
+    .split(" ");
+  return { node: version ?? "?", typescript: strips === "true" ? "node" : "tsx" };
 }
 
 async function storedActivities(stack: BenchStack): Promise<number> {
   const [row] = await stack.pool.sql<{ n: number }[]>`select count(*)::int as n from activities`;
   return row?.n ?? 0;
+}
+
+interface Run {
+  stack: BenchStack;
+  fake: FakeStrava;
+  owners: readonly number[];
+  port: number;
+  webhookSecret: string;
+  deadline: number;
+  o: { activities: number; athletes: number; latencyMs: number; idleS: number };
+}
+
+async function waitUntilUp(proc: RunstrongProcess, origin: string, deadline: number): Promise<void> {
+  for (;;) {
+    if (Date.now() > deadline) throw new Error(`runstrong start never answered:\n${proc.output()}`);
+    if (await Promise.race([proc.exited.then(() => true), sleep(0, false)]))
+      throw new Error(`runstrong start exited:\n${proc.output()}`);
+    const up = await fetch(`${origin}/healthz`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (up) return;
+    await sleep(200);
+  }
+}
+
+/** POSTs one Strava webhook per event, `parallel` at a time; a 429 or 503 is tried again, as Strava would. */
+async function sendWebhooks(
+  url: string,
+  events: readonly { id: number; ownerId: number }[],
+  deadline: number,
+): Promise<Record<string, number>> {
+  const answers: Record<string, number> = {};
+  let next = 0;
+  const post = async () => {
+    while (next < events.length && Date.now() < deadline) {
+      const e = events[next++] as { id: number; ownerId: number };
+      const body = JSON.stringify({
+        aspect_type: "create",
+        event_time: Math.floor(Date.now() / 1000),
+        object_id: e.id,
+        object_type: "activity",
+        owner_id: e.ownerId,
+        subscription_id: SUBSCRIPTION_ID,
+        updates: {},
+      });
+      for (let attempt = 0; attempt < 20; attempt++) {
+        const status = await fetch(url, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body,
+        }).then(
+          (r) => r.body?.cancel().then(() => r.status) ?? r.status,
+          () => 0,
+        );
+        answers[status] = (answers[status] ?? 0) + 1;
+        if (status === 200) break;
+        await sleep(500);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: 10 }, post));
+  return answers;
+}
+
+/** What the process says of its own memory (bench/_memory-report.mjs), or null when it does not answer within 2 s. */
+async function memoryReport(proc: RunstrongProcess): Promise<unknown> {
+  const seen = proc.memoryReports.length;
+  process.kill(proc.pid, "SIGUSR2");
+  for (let waited = 0; waited < 2_000 && proc.memoryReports.length === seen; waited += 50) await sleep(50);
+  return proc.memoryReports[seen] ?? null;
+}
+
+/** One `runstrong start` on `node`: idle, then importing the `run`-th set of activities. */
+async function measure(r: Run, node: string, runIndex: number) {
+  const { stack, fake, o, deadline } = r;
+  const nowMs = Date.now();
+  const base = fixture("strava-detailed-activity-run-splits.json");
+  const events = Array.from({ length: o.activities }, (_, k) => {
+    const ownerId = r.owners[k % r.owners.length] as number;
+    const id = ACTIVITY_BASE + runIndex * 1_000_000 + k;
+    // Each athlete's runs a day apart, newest yesterday; each run's a minute later than the last's.
+    const startMs = nowMs - (Math.floor(k / r.owners.length) + 1) * DAY_MS + runIndex * 60_000;
+    fake.put(String(id), async () =>
+      JSON.stringify(
+        detailedActivity(base, { id, ownerId, startMs, timezone: "Europe/Berlin", workout: EASY }),
+      ),
+    );
+    return { id, ownerId };
+  });
+
+  const proc = spawnRunstrong("start", stack.env, { node, nodeArgs: ["--import", MEMORY_REPORTER] });
+  try {
+    const origin = `http://127.0.0.1:${r.port}`;
+    await waitUntilUp(proc, origin, deadline);
+    const idle: Sample[] = [];
+    for (const until = Date.now() + o.idleS * 1000; Date.now() < until; await sleep(SAMPLE_MS)) {
+      const m = rssParts(proc.pid);
+      if (m !== null) idle.push(m);
+    }
+
+    const idleMemory = await memoryReport(proc);
+    const callsBefore = fake.counts.activityGets + fake.counts.tokenPosts + fake.counts.unexpected;
+    const before = await storedActivities(stack);
+    const busy: Sample[] = [];
+    const importFrom = Date.now();
+    const sending = sendWebhooks(`${origin}${webhookPath("strava", r.webhookSecret)}`, events, deadline);
+    let stored = before;
+    for (;;) {
+      const m = rssParts(proc.pid);
+      if (m !== null) busy.push(m);
+      stored = await storedActivities(stack);
+      if (stored - before >= o.activities || Date.now() > deadline) break;
+      if (await Promise.race([proc.exited.then(() => true), sleep(SAMPLE_MS, false)]))
+        throw new Error(`runstrong start exited while importing:\n${proc.output()}`);
+    }
+    const importingMemory = await memoryReport(proc);
+    const answers = await sending;
+    const importS = (Date.now() - importFrom) / 1000;
+    const imported = stored - before;
+    const calls = fake.counts.activityGets + fake.counts.tokenPosts + fake.counts.unexpected - callsBefore;
+    const peak = Math.max(...idle.map((m) => m.rssMb), ...busy.map((m) => m.rssMb));
+    const callsPerActivity = imported > 0 ? Math.round((calls / imported) * 1000) / 1000 : null;
+    return {
+      ...versionOf(node),
+      idle: { ...summary(idle), memoryUsage: idleMemory },
+      importing: {
+        memoryUsageAtEnd: importingMemory,
+        ...summary(busy),
+        activities: o.activities,
+        imported,
+        athletes: o.athletes,
+        seconds: round1(importS),
+        webhookAnswers: answers,
+      },
+      stravaCalls: calls,
+      stravaCallsPerActivity: callsPerActivity,
+      loadAvg1m: round1(loadavg()[0] ?? 0),
+      target: {
+        ...TARGET,
+        rssMet: peak < TARGET.rssMb,
+        stravaCallsMet: callsPerActivity !== null && callsPerActivity <= TARGET.stravaCallsPerActivity,
+      },
+    };
+  } finally {
+    await proc.stop();
+  }
 }
 
 export async function main(args: string[]): Promise<object> {
@@ -75,8 +257,10 @@ export async function main(args: string[]): Promise<object> {
     athletes: option(args, "athletes", 50),
     latencyMs: option(args, "latency", 150, 0),
     idleS: option(args, "idle", 5),
-    timeoutS: option(args, "timeout", 300),
+    timeoutS: option(args, "timeout", 600),
   };
+  const nodes = nodesOf(args);
+  const loadAvg1mAtStart = round1(loadavg()[0] ?? 0);
   const deadline = Date.now() + o.timeoutS * 1000;
   const fake = await startFakeStrava(o.latencyMs);
   const webhookSecret = randomBytes(24).toString("hex");
@@ -117,115 +301,24 @@ export async function main(args: string[]): Promise<object> {
           });
           owners.push(ownerId);
         }
-        const base = fixture("strava-detailed-activity-run-splits.json");
-        const events = Array.from({ length: o.activities }, (_, k) => {
-          const ownerId = owners[k % owners.length] as number;
-          const id = ACTIVITY_BASE + k;
-          // Each athlete's runs a day apart, newest yesterday.
-          const startMs = nowMs - (Math.floor(k / owners.length) + 1) * DAY_MS;
-          fake.put(String(id), async () =>
-            JSON.stringify(
-              detailedActivity(base, { id, ownerId, startMs, timezone: "Europe/Berlin", workout: EASY }),
-            ),
-          );
-          return { id, ownerId };
-        });
-
-        const proc = spawnRunstrong("start", stack.env);
-        try {
-          const origin = `http://127.0.0.1:${port}`;
-          for (;;) {
-            if (Date.now() > deadline) throw new Error(`runstrong start never answered:\n${proc.output()}`);
-            if (await Promise.race([proc.exited.then(() => true), sleep(0, false)]))
-              throw new Error(`runstrong start exited:\n${proc.output()}`);
-            const up = await fetch(`${origin}/healthz`).then(
-              (r) => r.ok,
-              () => false,
-            );
-            if (up) break;
-            await sleep(200);
-          }
-          const idle: number[] = [];
-          for (const until = Date.now() + o.idleS * 1000; Date.now() < until; await sleep(SAMPLE_MS)) {
-            const mb = rssMb(proc.pid);
-            if (mb !== null) idle.push(mb);
-          }
-
-          const callsBefore = fake.counts.activityGets + fake.counts.tokenPosts + fake.counts.unexpected;
-          const before = await storedActivities(stack);
-          const url = `${origin}${webhookPath("strava", webhookSecret)}`;
-          const answers: Record<string, number> = {};
-          let next = 0;
-          const post = async () => {
-            while (next < events.length && Date.now() < deadline) {
-              const e = events[next++] as { id: number; ownerId: number };
-              const body = JSON.stringify({
-                aspect_type: "create",
-                event_time: Math.floor(Date.now() / 1000),
-                object_id: e.id,
-                object_type: "activity",
-                owner_id: e.ownerId,
-                subscription_id: SUBSCRIPTION_ID,
-                updates: {},
-              });
-              // A refusal to slow down (429) or a busy answer (503) is tried again, as Strava would.
-              for (let attempt = 0; attempt < 20; attempt++) {
-                const status = await fetch(url, {
-                  method: "POST",
-                  headers: { "content-type": "application/json" },
-                  body,
-                }).then(
-                  (r) => r.body?.cancel().then(() => r.status) ?? r.status,
-                  () => 0,
-                );
-                answers[status] = (answers[status] ?? 0) + 1;
-                if (status === 200) break;
-                await sleep(500);
-              }
-            }
-          };
-          const busy: number[] = [];
-          const importFrom = Date.now();
-          const sending = Promise.all(Array.from({ length: 10 }, post));
-          let stored = before;
-          for (;;) {
-            const mb = rssMb(proc.pid);
-            if (mb !== null) busy.push(mb);
-            stored = await storedActivities(stack);
-            if (stored - before >= o.activities || Date.now() > deadline) break;
-            if (await Promise.race([proc.exited.then(() => true), sleep(SAMPLE_MS, false)]))
-              throw new Error(`runstrong start exited while importing:\n${proc.output()}`);
-          }
-          await sending;
-          const importS = (Date.now() - importFrom) / 1000;
-          const imported = stored - before;
-          const calls =
-            fake.counts.activityGets + fake.counts.tokenPosts + fake.counts.unexpected - callsBefore;
-          const peak = Math.max(...idle, ...busy);
-          const callsPerActivity = imported > 0 ? Math.round((calls / imported) * 1000) / 1000 : null;
-          return {
-            benchmark: "resident memory of `runstrong start`, idle and importing; Strava calls per import",
-            units: { rssMb: "MB resident (VmRSS)", stravaCallsPerActivity: "requests per imported activity" },
-            idle: summary(idle),
-            importing: {
-              ...summary(busy),
-              activities: o.activities,
-              imported,
-              athletes: o.athletes,
-              seconds: round1(importS),
-              webhookAnswers: answers,
-            },
-            strava: { ...fake.counts, callsDuringImport: calls },
-            stravaCallsPerActivity: callsPerActivity,
-            target: {
-              ...TARGET,
-              rssMet: peak < TARGET.rssMb,
-              stravaCallsMet: callsPerActivity !== null && callsPerActivity <= TARGET.stravaCallsPerActivity,
-            },
-          };
-        } finally {
-          await proc.stop();
-        }
+        const run: Run = { stack, fake, owners, port, webhookSecret, deadline, o };
+        const runs = [];
+        for (const [i, node] of nodes.entries()) runs.push(await measure(run, node, i));
+        const first = runs[0];
+        return {
+          benchmark: "resident memory of `runstrong start`, idle and importing; Strava calls per import",
+          units: {
+            rssMb: "MB resident (VmRSS); anonMb + fileMb its anonymous and file-backed parts",
+            stravaCallsPerActivity: "requests per imported activity",
+          },
+          byNode: Object.fromEntries(
+            runs.map((r) => [r.node, { idleMb: r.idle.maxMb, importingPeakMb: r.importing.maxMb }]),
+          ),
+          runs,
+          stravaCallsPerActivity: first?.stravaCallsPerActivity ?? null,
+          loadAvg1mAtStart,
+          target: TARGET,
+        };
       },
     );
   } finally {
