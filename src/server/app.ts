@@ -10,7 +10,7 @@ import { publicRateLimits } from "./middleware/rate-limit.ts";
 import { requestLog } from "./middleware/request-log.ts";
 import { sameOriginJson } from "./middleware/same-origin-json.ts";
 import { securityHeaders } from "./middleware/security-headers.ts";
-import { errorPage, wantsHtml } from "./pages/errors.tsx";
+import { errorPage, signedInCsrf, wantsHtml } from "./pages/errors.tsx";
 import { registerAdminQueues } from "./routes/admin-queues.ts";
 import { registerApiActivities } from "./routes/api-activities.ts";
 import { registerApiActivityKind } from "./routes/api-activity-kind.ts";
@@ -95,14 +95,14 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
 
   app.notFound((c) =>
     wantsHtml(c)
-      ? errorPage(c, 404, `There is no page at ${c.req.path}.`)
+      ? errorPage(c, 404, `There is no page at ${c.req.path}.`, signedInCsrf(c, deps))
       : errorBody(c, "not_found", `no route for ${c.req.method} ${c.req.path}`),
   );
   app.onError((thrown, c) => {
     const err = asAppError(thrown);
     if (err instanceof AppError) {
       c.get("logger").info({ code: err.code, err: err.message }, "request refused");
-      if (wantsHtml(c)) return errorPage(c, statusOf(err.code), err.message);
+      if (wantsHtml(c)) return errorPage(c, statusOf(err.code), err.message, signedInCsrf(c, deps));
       return errorBody(c, err.code, err.message, err.details);
     }
     if (err instanceof HTTPException && err.status < 500) {
@@ -118,7 +118,13 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
       );
     }
     c.get("logger").error({ err: loggableError(err) }, "unhandled error");
-    if (wantsHtml(c)) return errorPage(c, 500, "Something went wrong on our side; it has been logged.");
+    if (wantsHtml(c))
+      return errorPage(
+        c,
+        500,
+        "Something went wrong on our side; it has been logged.",
+        signedInCsrf(c, deps),
+      );
     return errorBody(c, "internal", "something went wrong on our side; it has been logged");
   });
   return app;

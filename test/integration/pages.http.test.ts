@@ -421,7 +421,16 @@ describe("headers and errors a person can read", () => {
   it("answers a browser a 404 page and a 500 page with the request id; the API stays JSON", async () => {
     const missing = await app.request("/nowhere", { headers: HTML });
     expect(missing.status).toBe(404);
-    expect(await missing.text()).toContain("Page not found");
+    const missingPage = await missing.text();
+    expect(missingPage).toContain("Page not found");
+    expect(missingPage).not.toContain('action="/sign-out"');
+    // Signed in, the error page keeps the nav and its sign-out form with the session's token.
+    const athlete = await seedAthlete(env.pool.db);
+    const { cookie, csrf } = signedIn(athlete.id);
+    const theirs = await (await app.request("/nowhere", { headers: { ...HTML, cookie } })).text();
+    expect(theirs).toMatch(
+      new RegExp(`action="/sign-out"><input type="hidden" name="${CSRF_FIELD}" value="${csrf}"/>`),
+    );
     const apiMissing = await app.request("/api/nowhere", { headers: HTML });
     expect(apiMissing.headers.get("content-type")).toMatch(/application\/json/);
 

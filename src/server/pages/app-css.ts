@@ -59,6 +59,7 @@ details.log[open] > summary { margin-bottom: .5rem; }
 input[aria-invalid="true"] { border: 2px solid var(--quality); }
 table.lifted { margin-top: .75rem; }
 table.lifted caption { text-align: left; font-weight: 600; }
+.error-detail { overflow-wrap: anywhere; }
 a.button { background: #fc4c02; color: #ffffff; font-weight: 700; font-size: 1.2rem; border: 0; }
 @media (min-width: 48rem) { main { padding: 1.5rem 2rem; } }
 `;

@@ -24,7 +24,11 @@ export function registerPageHome(app: Hono<AppEnv>, deps: AppDeps): void {
 
   app.post(
     "/sign-out",
-    requireCsrf(deps.config, (c, reason) => errorPage(c, 403, `Not signed out: ${reason}.`)),
+    // Every page's nav holds this form, /notifications' too, whose no-referrer makes
+    // the browser send `Origin: null`: the token decides there.
+    requireCsrf(deps.config, (c, reason) => errorPage(c, 403, `Not signed out: ${reason}.`), {
+      nullOrigin: true,
+    }),
     (c) => {
       const athleteId = sessionAthleteId(c, deps.config, deps.now());
       clearSession(c, deps.config);

@@ -31,7 +31,7 @@ import { type AppDeps, type AppEnv, verbDeps } from "../deps.ts";
 import { AppError, asAppError, statusOf } from "../errors.ts";
 import { csrfToken, requireCsrf } from "../middleware/csrf.ts";
 import { requirePageAthlete } from "../middleware/page-session.ts";
-import { errorPage } from "../pages/errors.tsx";
+import { errorPage, signedInCsrf } from "../pages/errors.tsx";
 import { errorSummary, readLogForm } from "../pages/log-fields.ts";
 import { type LogFormState, type PlanDay, type PlanPageData, planPage } from "../pages/plan.tsx";
 import type { SessionEnv } from "../session.ts";
@@ -133,7 +133,9 @@ async function formField(c: PageContext, name: string): Promise<string> {
 
 export function registerPagePlan(app: Hono<AppEnv>, deps: AppDeps): void {
   const guard = requirePageAthlete(deps);
-  const csrf = requireCsrf(deps.config, (c, reason) => errorPage(c, 403, `Nothing was changed: ${reason}.`));
+  const csrf = requireCsrf(deps.config, (c, reason) =>
+    errorPage(c, 403, `Nothing was changed: ${reason}.`, signedInCsrf(c, deps)),
+  );
 
   app.get("/plan", guard, async (c) => {
     const raw = c.req.query("updated");
