@@ -11,7 +11,6 @@ import { describe, expect, it } from "vitest";
 import { latestPlan } from "../../src/db/repos/plans.ts";
 import { isoWeekday, localDate } from "../../src/domain/time.ts";
 import { replanAthlete } from "../../src/workers/replan/replan-athlete.ts";
-import { replanCausesOf } from "../support/api-calls.ts";
 import { axeSeriousOrCritical, tabThrough } from "../support/browser.ts";
 import { useBrowserApp } from "../support/browser-app.ts";
 import { seedActivity, seedAthlete } from "../support/builders.ts";
@@ -38,7 +37,6 @@ await replanAthlete(
   jobContext(app.env),
 );
 const { page } = await app.signedIn(athlete.id);
-const replanCauses = replanCausesOf(app.env.queues);
 
 const sessions = async () => (await latestPlan(db, athlete.id))?.sessions ?? [];
 const dayOf = (at: Date) => localDate(at.getTime(), TZ);
@@ -73,14 +71,15 @@ describe("/settings in a browser", () => {
         .isChecked(),
     ).resolves.toBe(false);
 
-    // The change queued its re-plan; the worker's function runs that job's payload.
-    const causes = await replanCauses(athlete.id);
-    expect(causes).toContainEqual({ type: "settings", fields: ["availability"] });
-    await replanAthlete(
-      { athleteId: athlete.id, cause: { type: "settings", fields: ["availability"] } },
-      deps,
-      jobContext(app.env),
+    // The change queued its re-plan; the worker's function runs that very job.
+    const jobs = await app.env.queues.replan.getJobs(["waiting", "delayed", "prioritized"]);
+    const job = jobs.find(
+      (j) =>
+        j.name === "replan-athlete" && j.data.athleteId === athlete.id && j.data.cause.type === "settings",
     );
+    if (!job) throw new Error("saving availability queued no re-plan");
+    expect(job.data.cause).toEqual({ type: "settings", fields: ["availability"] });
+    await replanAthlete(job.data, deps, jobContext(app.env, job.id));
 
     const after = await sessions();
     expect(

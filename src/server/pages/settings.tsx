@@ -641,6 +641,18 @@ function ApiKeyField({ ctx }: { ctx: Ctx }) {
   );
 }
 
+/** What the summary calls the place of a message: the setting, and the row in it ("When you can lift, Wednesday"). */
+function anchorLabel(anchor: string): string {
+  const [field = "", row] = anchor.split(".");
+  const name = FIELD_LABELS[field] ?? anchor;
+  if (row === undefined) return name;
+  if (field === "availability") return `${name}, ${WEEKDAY_NAMES[Number(row)] ?? row}`;
+  if (field === "runTemplate") return `${name}, run ${Number(row) + 1}`;
+  if (field === "lifts") return `${name}, ${(LIFT_LABELS[row] ?? row).toLowerCase()}`;
+  if (field === "intervalsIcu") return `${name}, ${row === "apiKey" ? "API key" : "athlete id"}`;
+  return name;
+}
+
 /** Each refusal once, linking to the control it is shown beside. */
 function ErrorSummary({ errors }: { errors: Record<string, string[]> }) {
   const entries = Object.entries(errors).filter(([, m]) => m.length > 0);
@@ -660,7 +672,7 @@ function ErrorSummary({ errors }: { errors: Record<string, string[]> }) {
         {entries.map(([anchor, messages]) => (
           <li>
             <a href={`#${fieldId(anchor)}`}>
-              {FIELD_LABELS[anchor.split(".")[0] ?? ""] ?? anchor}: {messages.join("; ")}
+              {anchorLabel(anchor)}: {messages.join("; ")}
             </a>
           </li>
         ))}
