@@ -53,9 +53,9 @@ details.log legend { font-weight: 700; padding: 0 .25rem; }
 details.log { margin-top: .75rem; }
 details.log > summary { width: fit-content; min-height: 44px; padding: .5rem 1rem; border: 2px solid var(--accent); border-radius: 6px; color: var(--accent); font-weight: 600; cursor: pointer; }
 details.log[open] > summary { margin-bottom: .5rem; }
-.set { display: flex; flex-wrap: wrap; gap: .25rem 1rem; margin: .25rem 0; }
-.set input { width: 7.5rem; }
-.field-error { background: var(--alert-bg); color: var(--alert-fg); border-radius: 4px; padding: .25rem .5rem; margin: .25rem 0; font-size: .9rem; max-width: 22rem; }
+.set { display: grid; grid-template-columns: repeat(2, minmax(0, 10rem)); gap: .25rem 1rem; margin: .25rem 0; align-items: start; }
+.set input { width: 100%; }
+details.log .field-error { background: var(--alert-bg); color: var(--alert-fg); border-radius: 4px; padding: .25rem .5rem; margin: .25rem 0; font-size: .9rem; }
 input[aria-invalid="true"] { border: 2px solid var(--quality); }
 table.lifted { margin-top: .75rem; }
 table.lifted caption { text-align: left; font-weight: 600; }
