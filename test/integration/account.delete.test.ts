@@ -108,7 +108,8 @@ describe("deleting an account", () => {
     const page = await app.request("/account/delete", { headers: { cookie: signedIn(a.id).cookie } });
     expect(page.status).toBe(200);
     const shown = await page.text();
-    expect(shown).toContain("1 activities");
+    expect(shown).toContain("<li>activities (runs and workouts): 1</li>");
+    expect(shown).toContain("<li>connections to Strava and Garmin, with their tokens: 2</li>");
     expect(shown).toContain(`name="confirm"`);
 
     const res = await deleteForm(a.id, "DELETE");

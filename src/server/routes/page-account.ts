@@ -121,13 +121,6 @@ async function renderDisconnect(
   notice: Notice | null,
   status: ContentfulStatusCode = 200,
 ) {
-  const views = await connectionsOf(deps, c.get("athleteId"));
-  if (views.find((v) => v.provider === provider)?.state === "not_connected" && status === 200)
-    return errorPage(
-      c,
-      404,
-      `${PROVIDER_NAMES[provider]} is not connected, so there is nothing to disconnect.`,
-    );
   c.header("Cache-Control", "no-store");
   return c.html(
     disconnectPage({
@@ -171,7 +164,7 @@ async function deleteInventory(deps: AppDeps, athleteId: number): Promise<string
     "your profile, settings and email address, and your calendar feed (its address stops working)",
   ];
   for (const [table, n] of Object.entries(counts))
-    if (n > 0) lines.push(`${n} ${INVENTORY_LABELS[table] ?? table.replaceAll("_", " ")}`);
+    if (n > 0) lines.push(`${INVENTORY_LABELS[table] ?? table.replaceAll("_", " ")}: ${n}`);
   lines.push("the webhook events Strava and Garmin sent about you");
   return lines;
 }
@@ -225,7 +218,16 @@ export function registerPageAccount(app: Hono<AppEnv>, deps: AppDeps): void {
   });
 
   for (const provider of PROVIDERS) {
-    app.get(`/account/${provider}/disconnect`, guard, (c) => renderDisconnect(c, deps, provider, null));
+    app.get(`/account/${provider}/disconnect`, guard, async (c) => {
+      const view = (await connectionsOf(deps, c.get("athleteId"))).find((v) => v.provider === provider);
+      if (view?.state === "not_connected")
+        return errorPage(
+          c,
+          404,
+          `${PROVIDER_NAMES[provider]} is not connected, so there is nothing to disconnect.`,
+        );
+      return renderDisconnect(c, deps, provider, null);
+    });
     app.post(`/account/${provider}/disconnect`, guard, csrf, (c) => disconnect(c, deps, provider));
   }
 
