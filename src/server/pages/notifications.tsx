@@ -281,11 +281,13 @@ export function notificationsPage(d: NotificationsPageData) {
           {d.notice.text}
         </p>
       ) : null}
-      <EmailSection d={d} />
-      <ChannelsSection d={d} />
-      <QuietHoursSection d={d} />
-      <PushSection d={d} />
-      <FeedSection d={d} />
+      <div class="notifications">
+        <EmailSection d={d} />
+        <ChannelsSection d={d} />
+        <QuietHoursSection d={d} />
+        <PushSection d={d} />
+        <FeedSection d={d} />
+      </div>
       <script src={NOTIFICATIONS_SCRIPT_PATH} defer />
     </Layout>
   );
