@@ -13,6 +13,7 @@ import { SESSION_COOKIE, sessionToken } from "../../src/server/session.ts";
 import {
   athleteIdTables,
   deauthorizeFake,
+  garminOutage,
   rowsOf,
   type SeededAthlete,
   seedEverything,
@@ -23,10 +24,18 @@ import { STRAVA_TEST_ENV, useStravaFake } from "../support/strava-fake.ts";
 import { testApp, useTestEnv } from "../support/test-env.ts";
 
 const PUBLIC_URL = "https://runstrong.example.org";
-const env = await useTestEnv({ ...STRAVA_TEST_ENV, ...GARMIN_TEST_ENV, PUBLIC_URL, REPLAN_DEBOUNCE_MS: "0" });
+// A Strava or Garmin call gives up after 3 s (a test below has Strava take 8 s).
+const env = await useTestEnv({
+  ...STRAVA_TEST_ENV,
+  ...GARMIN_TEST_ENV,
+  PUBLIC_URL,
+  REPLAN_DEBOUNCE_MS: "0",
+  STRAVA_REQUEST_TIMEOUT_MS: "3000",
+});
 const garmin = createGarminFake();
 const deauthorize = deauthorizeFake();
-const strava = useStravaFake([...garmin.handlers, deauthorize.handler]);
+const outage = garminOutage();
+const strava = useStravaFake([outage.handler, ...garmin.handlers, deauthorize.handler]);
 const app = testApp(env);
 
 function signedIn(athleteId: number) {
@@ -84,6 +93,9 @@ const garminDeletes = (token: string) =>
 function resetFakes() {
   deauthorize.tokens.length = 0;
   deauthorize.status = 200;
+  deauthorize.delayMs = 0;
+  outage.down = false;
+  outage.calls = 0;
   garmin.requests.length = 0;
 }
 
@@ -158,6 +170,32 @@ describe("deleting an account", () => {
     const warned = env.logs.find((l) => l.msg === "Strava could not be told that the athlete withdrew");
     expect(warned?.status).toBe(500);
     expect(JSON.stringify(env.logs)).not.toContain(c.stravaAccess);
+  });
+
+  it("deletes the account when Strava does not answer in time and Garmin answers 503, naming both to revoke by hand", async () => {
+    resetFakes();
+    deauthorize.delayMs = 8_000;
+    outage.down = true;
+    const f = await seedEverything(env, garmin, {
+      ownerId: 71_003_006,
+      garminUserId: "garmin-user-f-66aa",
+      tag: "f",
+    });
+    const res = await deleteForm(f.id, "DELETE");
+    expect(res.status).toBe(303);
+    expect(res.headers.get("location")).toBe("/?notice=deleted-revoke-both");
+    expect(deauthorize.tokens).toEqual([f.stravaAccess]);
+    expect(outage.calls).toBe(1);
+    expect(await rowsNaming(f)).toEqual([]);
+    const home = await (
+      await app.request(res.headers.get("location") ?? "/", { headers: { accept: "text/html" } })
+    ).text();
+    expect(home).toContain("Strava could not be reached");
+    expect(home).toContain("Garmin could not be reached");
+    expect(home).toContain("Settings → Connected Apps");
+    const logged = JSON.stringify(env.logs);
+    expect(logged).toContain("no answer within 3000 ms");
+    for (const secret of [f.stravaAccess, f.garminAccess]) expect(logged).not.toContain(secret);
   });
 
   it("deletes nothing when the athlete types delete, or nothing, and says what to type", async () => {

@@ -21,7 +21,7 @@ import {
   workoutPushes,
 } from "../../src/db/schema/index.ts";
 import { seedActivity } from "./builders.ts";
-import { type GarminFake, seedGarminAthlete } from "./garmin-fake.ts";
+import { GARMIN_API, type GarminFake, seedGarminAthlete } from "./garmin-fake.ts";
 import { session, storeVersion } from "./notify-fixtures.ts";
 import { STRAVA_TEST_ENV, seedStravaAthlete } from "./strava-fake.ts";
 import type { TestEnv } from "./test-env.ts";
@@ -46,6 +46,8 @@ export interface DeauthorizeFake {
   tokens: string[];
   /** what the next calls answer */
   status: number;
+  /** how long each answer takes (longer than the request timeout: Strava does not answer in time) */
+  delayMs: number;
   handler: HttpHandler;
 }
 
@@ -53,15 +55,34 @@ export function deauthorizeFake(): DeauthorizeFake {
   const fake: DeauthorizeFake = {
     tokens: [],
     status: 200,
+    delayMs: 0,
     handler: http.post(`${STRAVA_TEST_ENV.STRAVA_OAUTH_BASE_URL}/deauthorize`, async ({ request }) => {
       const form = new URLSearchParams(await request.text());
       fake.tokens.push(form.get("access_token") ?? "");
+      if (fake.delayMs > 0) await new Promise((r) => setTimeout(r, fake.delayMs));
       if (fake.status !== 200)
         return HttpResponse.json({ message: "Internal Server Error" }, { status: fake.status });
       return HttpResponse.json({ access_token: form.get("access_token") ?? "" });
     }),
   };
   return fake;
+}
+
+/**
+ * Garmin's registration delete answering 503 while `down` (served ahead of the
+ * Garmin fake's own handler, which answers otherwise).
+ */
+export function garminOutage() {
+  const outage = {
+    down: false,
+    calls: 0,
+    handler: http.delete(`${GARMIN_API}/wellness-api/rest/user/registration`, () => {
+      if (!outage.down) return undefined;
+      outage.calls++;
+      return HttpResponse.json({ errorMessage: "Service Unavailable" }, { status: 503 });
+    }),
+  };
+  return outage;
 }
 
 /** Seeds `tag`'s athlete with a row in every athlete_id table and inbox rows naming them. */
