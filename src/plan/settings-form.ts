@@ -144,8 +144,8 @@ function numberOf(text: string): number | string {
   return /^[+-]?(\d+(\.\d*)?|\.\d+)$/.test(t) ? Number(t) : text;
 }
 
-/** An optional date: empty clears it (null), anything else is the verb's to judge. */
-function dateOrNull(text: string | undefined): string | null {
+/** An optional date or URL: empty clears it (null), anything else is the verb's to judge. */
+function textOrNull(text: string | undefined): string | null {
   const t = (text ?? "").trim();
   return t === "" ? null : t;
 }
@@ -193,7 +193,7 @@ export function patchOfForm(
   switch (section) {
     case "plan":
       candidate.timezone = v("timezone").trim();
-      candidate.raceDate = dateOrNull(form.raceDate);
+      candidate.raceDate = textOrNull(form.raceDate);
       withDefault("sessionsPerWeek", () => numberOf(v("sessionsPerWeek")));
       withDefault("qualityBufferHours", () => numberOf(v("qualityBufferHours")));
       candidate.strengthTiming = v("strengthTiming");
@@ -248,7 +248,7 @@ export function patchOfForm(
       break;
     case "strength": {
       candidate.strengthExperience = v("strengthExperience");
-      candidate.liftingSince = dateOrNull(form.liftingSince);
+      candidate.liftingSince = textOrNull(form.liftingSince);
       candidate.units = v("units");
       withDefault("loadIncrementKg", () => numberOf(v("loadIncrementKg")), v("units"));
       const lifts: Record<string, unknown> = {};
@@ -262,8 +262,8 @@ export function patchOfForm(
       break;
     }
     case "calendars":
-      candidate.runningPlanIcsUrl = dateOrNull(form.runningPlanIcsUrl);
-      candidate.busyCalendarIcsUrl = dateOrNull(form.busyCalendarIcsUrl);
+      candidate.runningPlanIcsUrl = textOrNull(form.runningPlanIcsUrl);
+      candidate.busyCalendarIcsUrl = textOrNull(form.busyCalendarIcsUrl);
       break;
     case "intervals":
       // The key is write-only: a link always sends both, an unlink neither.
