@@ -143,7 +143,7 @@ describe("disconnecting", () => {
     });
     const shown = await page("/account?done=strava-disconnected", a.id);
     expect(shown.text).toContain('role="status">Strava is disconnected and its data deleted');
-    expect(shown.text).toContain('<a class="button strava" href="/auth/strava">Connect Strava</a>');
+    expect(shown.text).toContain('<a class="button strava" href="/auth/strava">Connect with Strava</a>');
   });
 
   it("Strava unreachable: refused with 503 in words, and nothing deleted", async () => {

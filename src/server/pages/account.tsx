@@ -109,7 +109,12 @@ function ConnectionCard({ c, timezone }: { c: ConnectionView; timezone: string }
         ) : null}
         {!present ? (
           <a class={c.provider === "strava" ? "button strava" : "button"} href={CONNECT_HREF[c.provider]}>
-            {c.provider === "intervals" ? "Link intervals.icu in Settings" : `Connect ${name}`}
+            {/* Strava's brand guidelines: its connect button says "Connect with Strava", as on / */}
+            {c.provider === "intervals"
+              ? "Link intervals.icu in Settings"
+              : c.provider === "strava"
+                ? "Connect with Strava"
+                : `Connect ${name}`}
           </a>
         ) : null}
         {present ? (
