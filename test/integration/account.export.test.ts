@@ -6,7 +6,7 @@
 // secret nor their sealed forms; each is listed as present or absent instead.
 import { describe, expect, it } from "vitest";
 import { athleteRowsOf } from "../../src/db/repos/athlete-export.ts";
-import { SECRET_ABSENT, SECRET_PRESENT } from "../../src/plan/export-data.ts";
+import { SECRET_ABSENT, SECRET_COLUMN, SECRET_PRESENT } from "../../src/plan/export-data.ts";
 import { SESSION_COOKIE, sessionToken } from "../../src/server/session.ts";
 import { athleteIdTables, deauthorizeFake, seedEverything } from "../support/account-fixtures.ts";
 import { seedActivity } from "../support/builders.ts";
@@ -110,6 +110,25 @@ describe("exporting an athlete's data", () => {
     const again = JSON.parse(await (await download(a.id)).text());
     const g = again.tables.provider_connections.find((c: { provider: string }) => c.provider === "garmin");
     expect(g.refresh_token_enc).toBe(SECRET_ABSENT);
+  });
+
+  it("withholds exactly the columns that hold secrets, by the naming rule, in the athlete's tables", async () => {
+    const tables = ["athletes", ...(await athleteIdTables(env))];
+    const columns = await env.pool.sql<{ table_name: string; column_name: string }[]>`
+      select table_name, column_name from information_schema.columns
+      where table_schema = 'public' and table_name in ${env.pool.sql(tables)}`;
+    const withheld = columns
+      .filter((c) => SECRET_COLUMN.test(c.column_name))
+      .map((c) => `${c.table_name}.${c.column_name}`)
+      .sort();
+    // A new column caught by the rule (or a secret that escapes it) shows here first.
+    expect(withheld).toEqual([
+      "athletes.calendar_token",
+      "destination_links.secret_enc",
+      "provider_connections.access_token_enc",
+      "provider_connections.refresh_token_enc",
+      "web_push_subscriptions.auth",
+    ]);
   });
 
   it("reads a long table a page at a time through a cursor, every row once", async () => {
