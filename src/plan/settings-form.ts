@@ -167,8 +167,8 @@ function sorted(v: unknown): unknown {
 
 /**
  * A section's form as a PATCH body, with, for each item of a list it built, the
- * form row it came from (`availability[3]` → `availability.4`), so a problem with
- * that item is shown beside the row.
+ * form row it came from (`availability[3]` → `availability.4.1`: Thursday's second
+ * window), so a problem with that item is shown beside the row.
  */
 export function patchOfForm(
   section: SettingsSection,
@@ -209,12 +209,12 @@ export function patchOfForm(
             const from = v(`availability.${d}.from.${i}`).trim();
             const to = v(`availability.${d}.to.${i}`).trim();
             if (from === "" && to === "") continue;
-            rows[`availability[${windows.length}]`] = `availability.${d}`;
+            rows[`availability[${windows.length}]`] = `availability.${d}.${i}`;
             windows.push({ weekday: d, from, to });
           }
           // Available with no window given: sent as it stands, for the verb to say what a window needs.
           if (windows.length === before) {
-            rows[`availability[${windows.length}]`] = `availability.${d}`;
+            rows[`availability[${windows.length}]`] = `availability.${d}.0`;
             windows.push({ weekday: d, from: "", to: "" });
           }
         }

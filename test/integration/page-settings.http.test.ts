@@ -343,6 +343,8 @@ interface BadCase {
   api: Record<string, unknown>;
   /** the id of the element the message is tied to */
   at: string;
+  /** where the summary's link goes, when not to `at` itself (a row's first control) */
+  link?: string;
   /** a control under it that must be marked invalid, and a value typed that must be kept */
   control: string;
   kept?: string;
@@ -409,8 +411,9 @@ const BAD: BadCase[] = [
     },
     drop: ["availability.default", ...Object.keys(allDaysOff).filter((k) => k !== "availability.3.on")],
     api: { availability: [{ weekday: 3, from: "20:00", to: "08:00" }] },
-    at: "f-availability-3",
-    control: "f-availability-3-from-0",
+    at: "f-availability-3-0",
+    link: "f-availability-3-from-0",
+    control: "f-availability-3-to-0",
     kept: "20:00",
   },
   {
@@ -438,6 +441,7 @@ const BAD: BadCase[] = [
       ],
     },
     at: "f-runTemplate-0",
+    link: "f-runTemplate-0-weekday",
     control: "f-runTemplate-0-time",
     kept: "7am",
   },
@@ -447,6 +451,7 @@ const BAD: BadCase[] = [
     fields: { "lifts.backSquat.kg": "2000" },
     api: { lifts: { backSquat: { oneRepMaxKg: 2000 } } },
     at: "f-lifts-backSquat",
+    link: "f-lifts-backSquat-kg",
     control: "f-lifts-backSquat-kg",
     kept: "2000",
   },
@@ -525,7 +530,8 @@ describe("refusals", () => {
       expect(control).toContain('aria-invalid="true"');
       expect(control).toMatch(new RegExp(`aria-describedby="[^"]*${bad.at}-error`));
       expect(page).toMatch(/role="alert"[^>]*>\s*<h2 id="error-summary-title">Not saved/);
-      expect(page).toContain(`href="#${bad.at}"`);
+      expect(page).toContain(`href="#${bad.link ?? bad.at}"`);
+      expect(page).toContain(`id="${bad.link ?? bad.at}"`);
       if (bad.kept) {
         const shown = control.startsWith("<select")
           ? `<option value="${htmlEscape(bad.kept)}" selected="">`

@@ -75,9 +75,9 @@ describe("a changed section", () => {
       { weekday: 2, from: "18:00", to: "21:00" },
       { weekday: 5, from: "", to: "" },
     ]);
-    expect(rows).toEqual({ "availability[0]": "availability.2", "availability[1]": "availability.5" });
+    expect(rows).toEqual({ "availability[0]": "availability.2.0", "availability[1]": "availability.5.0" });
     expect(anchorOf({ field: "availability", message: "[1].from: expected a local time HH:MM" }, rows)).toBe(
-      "availability.5",
+      "availability.5.0",
     );
   });
 

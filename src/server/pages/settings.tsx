@@ -232,15 +232,22 @@ function Group(props: { ctx: Ctx; field: string; legend: string; hint?: string; 
   );
 }
 
-/** How many numbered rows of `prefix` the form holds (the highest index + 1). */
+/** How many numbered rows of `prefix` hold something (the highest such index + 1). */
 function rowsIn(form: FormValues, prefix: string, at: (rest: string) => number | null): number {
   let n = 0;
-  for (const key of Object.keys(form)) {
-    if (!key.startsWith(prefix)) continue;
+  for (const [key, value] of Object.entries(form)) {
+    if (!key.startsWith(prefix) || value.trim() === "") continue;
     const i = at(key.slice(prefix.length));
     if (i !== null && i + 1 > n) n = i + 1;
   }
   return n;
+}
+
+/** The anchors with messages at or under `row` (`availability.3`, `availability.3.1`). */
+function anchorsUnder(ctx: Ctx, row: string): string[] {
+  return Object.keys(ctx.errors).filter(
+    (a) => (a === row || a.startsWith(`${row}.`)) && ctx.errors[a]?.length,
+  );
 }
 
 function PlanSection({ ctx, csrf, timeZones }: { ctx: Ctx; csrf: string; timeZones: readonly string[] }) {
@@ -323,7 +330,7 @@ function AvailabilitySection({ ctx, csrf }: { ctx: Ctx; csrf: string }) {
         <UseDefault ctx={ctx} field="availability" shown="every day, 06:00–21:30" />
         {WEEKDAYS.map((d) => {
           const row = `availability.${d}`;
-          const rowBad = (ctx.errors[row]?.length ?? 0) > 0;
+          const bad = anchorsUnder(ctx, row);
           const shown = Math.min(
             MAX_WINDOWS,
             rowsIn(ctx.form, `${row}.`, (rest) => {
@@ -331,32 +338,28 @@ function AvailabilitySection({ ctx, csrf }: { ctx: Ctx; csrf: string }) {
               return m ? Number(m[1]) : null;
             }) + 1,
           );
-          const anchors = [row, "availability"];
           return (
             <fieldset
               id={fieldId(row)}
               class="day-row"
-              {...(rowBad ? { "aria-describedby": errorId(row) } : {})}
+              {...(bad.length > 0 ? { "aria-describedby": bad.map(errorId).join(" ") } : {})}
             >
               <legend>{WEEKDAY_NAMES[d]}</legend>
-              <FieldError ctx={ctx} anchor={row} />
-              <Checkbox ctx={ctx} name={`${row}.on`} label="Available" anchors={anchors} />
+              {bad.map((anchor) => (
+                <FieldError ctx={ctx} anchor={anchor} />
+              ))}
+              <Checkbox ctx={ctx} name={`${row}.on`} label="Available" anchors={[row, "availability"]} />
               {Array.from({ length: shown }, (_, i) => (
                 <div class="window">
-                  <TimeInput
-                    ctx={ctx}
-                    name={`${row}.from.${i}`}
-                    label="From"
-                    detail={`${WEEKDAY_NAMES[d]}, window ${i + 1}`}
-                    anchors={anchors}
-                  />
-                  <TimeInput
-                    ctx={ctx}
-                    name={`${row}.to.${i}`}
-                    label="To"
-                    detail={`${WEEKDAY_NAMES[d]}, window ${i + 1}`}
-                    anchors={anchors}
-                  />
+                  {(["from", "to"] as const).map((end) => (
+                    <TimeInput
+                      ctx={ctx}
+                      name={`${row}.${end}.${i}`}
+                      label={end === "from" ? "From" : "To"}
+                      detail={`${WEEKDAY_NAMES[d]}, window ${i + 1}`}
+                      anchors={[`${row}.${i}`, row, "availability"]}
+                    />
+                  ))}
                 </div>
               ))}
             </fieldset>
@@ -410,7 +413,7 @@ function RunsSection({ ctx, csrf }: { ctx: Ctx; csrf: string }) {
   const rows = Math.min(
     MAX_TEMPLATE_ROWS,
     rowsIn(ctx.form, "runTemplate.", (rest) => {
-      const m = /^(\d+)\./.exec(rest);
+      const m = /^(\d+)\.(weekday|time|durationMin|title)$/.exec(rest);
       return m ? Number(m[1]) : null;
     }) + 2,
   );
@@ -641,12 +644,23 @@ function ApiKeyField({ ctx }: { ctx: Ctx }) {
   );
 }
 
+/** The control a summary link goes to: a row's first field, else the control itself. */
+export function targetOf(anchor: string): string {
+  const window = /^availability\.(\d)\.(\d)$/.exec(anchor);
+  if (window) return `availability.${window[1]}.from.${window[2]}`;
+  if (/^availability\.\d$/.test(anchor)) return `${anchor}.on`;
+  if (/^runTemplate\.\d+$/.test(anchor)) return `${anchor}.weekday`;
+  if (/^lifts\.[A-Za-z]+$/.test(anchor)) return `${anchor}.kg`;
+  return anchor;
+}
+
 /** What the summary calls the place of a message: the setting, and the row in it ("When you can lift, Wednesday"). */
 function anchorLabel(anchor: string): string {
-  const [field = "", row] = anchor.split(".");
+  const [field = "", row, item] = anchor.split(".");
   const name = FIELD_LABELS[field] ?? anchor;
   if (row === undefined) return name;
-  if (field === "availability") return `${name}, ${WEEKDAY_NAMES[Number(row)] ?? row}`;
+  if (field === "availability")
+    return `${name}, ${WEEKDAY_NAMES[Number(row)] ?? row}${item === undefined ? "" : `, window ${Number(item) + 1}`}`;
   if (field === "runTemplate") return `${name}, run ${Number(row) + 1}`;
   if (field === "lifts") return `${name}, ${(LIFT_LABELS[row] ?? row).toLowerCase()}`;
   if (field === "intervalsIcu") return `${name}, ${row === "apiKey" ? "API key" : "athlete id"}`;
@@ -671,7 +685,7 @@ function ErrorSummary({ errors }: { errors: Record<string, string[]> }) {
       <ul>
         {entries.map(([anchor, messages]) => (
           <li>
-            <a href={`#${fieldId(anchor)}`}>
+            <a href={`#${fieldId(targetOf(anchor))}`}>
               {anchorLabel(anchor)}: {messages.join("; ")}
             </a>
           </li>
