@@ -10,6 +10,8 @@
 import { describe, expect, it } from "vitest";
 import { CSRF_FIELD, csrfTokenFor } from "../../src/server/middleware/csrf.ts";
 import { SESSION_COOKIE, sessionToken } from "../../src/server/session.ts";
+import { enqueue } from "../../src/workers/queues.ts";
+import { requestReplan } from "../../src/workers/replan-trigger.ts";
 import {
   athleteIdTables,
   deauthorizeFake,
@@ -116,6 +118,16 @@ describe("deleting an account", () => {
     expect(await tablesWithoutRows(env, b.id)).toEqual([]);
     expect((await rowsNaming(a)).length).toBeGreaterThan(5);
     const before = await rowsOf(env, b);
+    // Work queued for both: a debounced re-plan and a zones fetch.
+    for (const id of [a.id, b.id]) {
+      await requestReplan(env.queues, id, { type: "connect", provider: "strava" }, 600_000);
+      await enqueue(env.queues, "strava-fetch-zones", { athleteId: id }, { delay: 600_000 });
+    }
+    const queuedFor = async (id: number) =>
+      (await Promise.all([env.queues.replan.getDelayed(), env.queues.strava.getDelayed()]))
+        .flat()
+        .filter((j) => j.data.athleteId === id).length;
+    expect(await queuedFor(a.id)).toBe(2);
 
     const page = await app.request("/account/delete", { headers: { cookie: signedIn(a.id).cookie } });
     expect(page.status).toBe(200);
@@ -135,6 +147,8 @@ describe("deleting an account", () => {
     expect(strava.count("POST", /^\/token$/)).toBe(0);
     expect(await rowsNaming(a)).toEqual([]);
     expect(await rowsOf(env, b)).toBe(before);
+    expect(await queuedFor(a.id)).toBe(0);
+    expect(await queuedFor(b.id)).toBe(2);
 
     const home = await app.request(res.headers.get("location") ?? "/", { headers: { accept: "text/html" } });
     expect(await home.text()).toContain("Your account and all its data were deleted.");
