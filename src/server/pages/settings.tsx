@@ -699,22 +699,24 @@ export function settingsPage(data: SettingsPageData) {
   const ctx: Ctx = { form: data.form, errors: data.errors };
   return (
     <Layout title="Settings" csrf={data.csrf}>
-      <ErrorSummary errors={data.errors} />
-      {data.notice ? (
-        <p class={data.notice.kind} role={data.notice.kind === "alert" ? "alert" : "status"}>
-          {data.notice.text}
+      <div class="settings">
+        <ErrorSummary errors={data.errors} />
+        {data.notice ? (
+          <p class={data.notice.kind} role={data.notice.kind === "alert" ? "alert" : "status"}>
+            {data.notice.text}
+          </p>
+        ) : null}
+        <p class="muted">
+          Each section saves on its own; a change re-plans your strength sessions. Email, push and quiet hours
+          are on <a href="/notifications">Notifications</a>.
         </p>
-      ) : null}
-      <p class="muted">
-        Each section saves on its own; a change re-plans your strength sessions. Email, push and quiet hours
-        are on <a href="/notifications">Notifications</a>.
-      </p>
-      <PlanSection ctx={ctx} csrf={data.csrf} timeZones={data.timeZones} />
-      <AvailabilitySection ctx={ctx} csrf={data.csrf} />
-      <RunsSection ctx={ctx} csrf={data.csrf} />
-      <StrengthSection ctx={ctx} csrf={data.csrf} />
-      <CalendarsSection ctx={ctx} csrf={data.csrf} />
-      <IntervalsSection ctx={ctx} csrf={data.csrf} view={data.view} />
+        <PlanSection ctx={ctx} csrf={data.csrf} timeZones={data.timeZones} />
+        <AvailabilitySection ctx={ctx} csrf={data.csrf} />
+        <RunsSection ctx={ctx} csrf={data.csrf} />
+        <StrengthSection ctx={ctx} csrf={data.csrf} />
+        <CalendarsSection ctx={ctx} csrf={data.csrf} />
+        <IntervalsSection ctx={ctx} csrf={data.csrf} view={data.view} />
+      </div>
     </Layout>
   );
 }
