@@ -1,10 +1,10 @@
 // Run by db.connection-drop.test.ts in a process of its own, as a `runstrong work` runs:
 // our pool (src/db/client.ts) reaches Postgres through a loopback relay that can cut
-// every connection at once, the way a Postgres stop does. It installs no
-// uncaughtException handler: if the driver throws where nothing can catch it
-// (porsager/postgres#1154), Node prints the error and exits 1, and the test sees that.
-// Otherwise it prints one JSON line: how each cut query settled, and whether the pool
-// answers afterwards.
+// every connection at once, or terminate a new one while the driver fetches the array
+// types, the ways a Postgres stop does. It installs no uncaughtException handler: if the
+// driver throws or leaves a rejection unhandled (porsager/postgres#1154, #1192), Node
+// prints the error and exits 1, and the test sees that. Otherwise it prints one JSON
+// line: how each query settled, and whether the pool answers afterwards.
 import { connect, createServer, type Socket } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import { sql } from "drizzle-orm";
@@ -22,9 +22,27 @@ const settle = (p: Promise<unknown>) =>
     (err: unknown) => codeOf(err),
   );
 
-/** A relay to Postgres whose cut() closes every connection; new ones pass again afterwards. */
+/** What Postgres sends a session it terminates (pg_ctl stop -m fast, pg_terminate_backend): FATAL 57P01. */
+function adminShutdown(): Buffer {
+  const field = (code: string, value: string) => `${code}${value}\0`;
+  const body = Buffer.from(
+    `${field("S", "FATAL")}${field("V", "FATAL")}${field("C", "57P01")}${field("M", "terminating connection due to administrator command")}\0`,
+  );
+  const header = Buffer.alloc(5);
+  header.write("E");
+  header.writeUInt32BE(body.length + 4, 1);
+  return Buffer.concat([header, body]);
+}
+
+/**
+ * A relay to Postgres. cut() closes every connection (new ones pass again afterwards);
+ * terminateNextTypesFetch() answers the next connection that asks for the array types
+ * (the driver's first query on every new connection) the way a stopping Postgres does:
+ * 57P01, then the connection closes.
+ */
 async function startRelay(target: URL) {
   const live = new Set<Socket>();
+  let terminateTypesFetch = false;
   const track = (s: Socket) => {
     live.add(s);
     s.on("close", () => live.delete(s));
@@ -34,7 +52,15 @@ async function startRelay(target: URL) {
     const upstream = connect(Number(target.port || 5432), target.hostname);
     track(client);
     track(upstream);
-    client.pipe(upstream);
+    client.on("data", (chunk) => {
+      if (terminateTypesFetch && chunk.includes("typarray")) {
+        terminateTypesFetch = false;
+        upstream.destroy();
+        client.end(adminShutdown());
+        return;
+      }
+      upstream.write(chunk);
+    });
     upstream.pipe(client);
     client.on("close", () => upstream.destroy());
     upstream.on("close", () => client.destroy());
@@ -50,6 +76,9 @@ async function startRelay(target: URL) {
     cut: () => {
       for (const s of live) s.destroy();
     },
+    terminateNextTypesFetch: () => {
+      terminateTypesFetch = true;
+    },
     close: () => new Promise((resolve) => server.close(resolve)),
   };
 }
@@ -62,6 +91,12 @@ const pool = openDatabase(relay.url, { max: 3, applicationName: "runstrong-conne
 // sessions, which do not notice the cut while sleeping, end soon after.
 const inFlight = sql`select pg_sleep(3)`;
 const result: Record<string, unknown> = {};
+
+// A new connection terminated while the driver fetches the array types: the driver
+// reconnects and runs the query there. Before the patch the types query's failure was an
+// unhandled rejection (exit 1), and the 57P01 was replayed onto the query after reconnecting.
+relay.terminateNextTypesFetch();
+result.typesFetchTerminated = await settle(pool.db.execute(sql`select 1`));
 
 // A transaction whose query is in flight: postgres.js then sends ROLLBACK on the
 // connection that has just closed.

@@ -1,12 +1,15 @@
-// A Postgres connection that drops with a query in flight must fail that query, not the
-// process. postgres.js 3.4.9 sends a transaction's ROLLBACK (and a reserved connection's
-// next query) on the connection that has just closed, from a setImmediate, and threw
-// `Cannot read properties of null (reading 'write')` there, where nothing can catch it:
-// that took `runstrong work` down when Postgres restarted (porsager/postgres#1154, #1208).
-// patches/postgres+3.4.9.patch settles those queries with CONNECTION_CLOSED instead, and
-// keeps a reserved connection that died from coming back to the pool without a socket.
-// The scenario runs in a child process (db.connection-drop.child.ts) so that an uncaught
-// exception ends it the way it ends a worker.
+// A Postgres connection that drops must fail its queries, not the process. postgres.js
+// 3.4.9 ended `runstrong work` when Postgres restarted, in two ways that nothing in our
+// code could catch:
+// - it sent a transaction's ROLLBACK (or a reserved connection's next query) on the
+//   connection that had just closed, from a setImmediate, and threw `Cannot read
+//   properties of null (reading 'write')` there (porsager/postgres#1154, #1208);
+// - a new connection fetches the array types first, and that query's failure, when the
+//   connection was terminated meanwhile, was an unhandled rejection (#1192, #1223), which
+//   also replayed the old session's 57P01 onto the query that waited for the connection.
+// patches/postgres+3.4.9.patch fixes both, and keeps a reserved connection that died
+// from coming back to the pool without a socket. The scenario runs in a child process
+// (db.connection-drop.child.ts) so that an uncaught exception ends it as it ends a worker.
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
@@ -42,12 +45,15 @@ function runChild(url: string): Promise<{ code: number | null; stdout: string; s
 describe("a Postgres connection dropped with a query in flight", () => {
   it("fails the query with a connection error, leaves the process running and the pool answering", async () => {
     const run = await runChild(database.url);
-    // Without the patch: exit 1 and the driver's TypeError on stderr.
+    // Without the patch: exit 1, with the driver's TypeError or its unhandled rejection on stderr.
     expect(run.stderr).not.toContain("Cannot read properties of null");
+    expect(run.stderr).not.toContain("triggerUncaughtException");
     expect(run.code, run.stderr).toBe(0);
     const line = run.stdout.trim().split("\n").at(-1) ?? "";
     const result = JSON.parse(line) as Record<string, unknown>;
     const dropped = ["CONNECTION_CLOSED", "ECONNRESET"];
+    // a new connection terminated while fetching the array types: the query runs on the next one
+    expect(result.typesFetchTerminated).toBe("ok");
     // the transaction's query, rolled back on a closed connection
     expect(dropped).toContain(result.transaction);
     // a reserved connection: its query in flight, then its next query, which must settle rather than hang

@@ -1,7 +1,8 @@
 // patches/apply.mjs (package.json's postinstall) applies patches/postgres+3.4.9.patch to
 // the installed postgres.js, so `npm ci`, with or without dev dependencies, yields the
-// driver that settles a query on a dropped connection instead of throwing from a timer
-// (test/integration/db.connection-drop.test.ts shows the behaviour). These tests show the
+// driver that fails a query on a dropped connection instead of throwing from a timer or
+// leaving a rejection unhandled (test/integration/db.connection-drop.test.ts shows the
+// behaviour). These tests show the
 // installed driver is patched, and that the applier refuses a version it was not made for
 // and a file it cannot match, instead of installing an unpatched driver quietly.
 import { spawnSync } from "node:child_process";
@@ -47,6 +48,7 @@ describe("the postgres.js patch", () => {
     for (const build of BUILDS) {
       const connection = readFileSync(join(DRIVER, build, "connection.js"), "utf8");
       expect(connection).toContain("if (socket === null)\n      return dropWrite(fn)");
+      expect(connection).toContain("return fetchArrayTypes().catch(noop)");
       expect(readFileSync(join(DRIVER, build, "index.js"), "utf8")).toContain(
         "if (c.reserved !== reservation)",
       );
