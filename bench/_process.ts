@@ -3,7 +3,9 @@
 // time from /proc/<pid>/stat and its resident memory from /proc/<pid>/status.
 // Linux only, like the machine the figures are taken on; no pidstat.
 import { execFileSync, spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 
 const BIN = new URL("../bin/runstrong.js", import.meta.url).pathname;
@@ -37,6 +39,31 @@ export interface SpawnOptions {
   node?: string;
   /** flags for node before the script, e.g. `--cpu-prof` */
   nodeArgs?: readonly string[];
+  /** another copy of bin/runstrong.js to run (an earlier revision's, see exportRevision) */
+  bin?: string;
+}
+
+/**
+ * Exports revision `rev` of this repository (its bin, src, migrations, package.json
+ * and tsconfig.json) into a temporary folder that shares this checkout's
+ * node_modules, so a benchmark can run the code before a change beside the code
+ * after it, in the same run on the same machine. Returns the folder's
+ * bin/runstrong.js and a function that removes the folder.
+ */
+export function exportRevision(rev: string): { bin: string; remove: () => void } {
+  const root = new URL("..", import.meta.url).pathname;
+  const dir = mkdtempSync(join(tmpdir(), "runstrong-baseline-"));
+  const archive = execFileSync(
+    "git",
+    ["-C", root, "archive", "--format=tar", rev, "bin", "src", "migrations", "package.json", "tsconfig.json"],
+    { maxBuffer: 256 * 1024 * 1024 },
+  );
+  execFileSync("tar", ["-x", "-C", dir], { input: archive });
+  symlinkSync(join(root, "node_modules"), join(dir, "node_modules"));
+  return {
+    bin: join(dir, "bin", "runstrong.js"),
+    remove: () => rmSync(dir, { recursive: true, force: true }),
+  };
 }
 
 /** Spawns `runstrong <command>` with `env` over this process's environment; its output is kept only in a small tail. */
@@ -45,10 +72,14 @@ export function spawnRunstrong(
   env: Record<string, string>,
   options: SpawnOptions = {},
 ): RunstrongProcess {
-  const child = spawn(options.node ?? process.execPath, [...(options.nodeArgs ?? []), BIN, command], {
-    env: { ...process.env, ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = spawn(
+    options.node ?? process.execPath,
+    [...(options.nodeArgs ?? []), options.bin ?? BIN, command],
+    {
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   let tail = "";
   const keep = (chunk: Buffer) => {
     tail = (tail + chunk.toString("utf8")).slice(-4_000);

@@ -18,6 +18,7 @@
 // and of the whole machine, from /proc; the one-process round's CPU per athlete
 // gives the ceiling a quiet machine would allow (`quietMachineCeiling`). When the
 // target is missed, `limit` says which of them filled the cores.
+import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
@@ -30,7 +31,13 @@ import { encryptSecret } from "../src/security/crypto.ts";
 import { QUEUE_NAMES } from "../src/workers/jobs.ts";
 import { enqueue } from "../src/workers/queues.ts";
 import { summariseProfiles } from "./_cpu-profile.ts";
-import { cpuSeconds, machineCpuSeconds, type SpawnOptions, spawnRunstrong } from "./_process.ts";
+import {
+  cpuSeconds,
+  exportRevision,
+  machineCpuSeconds,
+  type SpawnOptions,
+  spawnRunstrong,
+} from "./_process.ts";
 import { type BenchStack, withBenchStack } from "./_stack.ts";
 
 const DAY_MS = 86_400_000;
@@ -384,6 +391,37 @@ async function profiledRound(
   }
 }
 
+/**
+ * The code of revision `rev` beside this checkout's, one process each, taking
+ * turns (`rev`, this, `rev`, this) so that the machine's changing load falls on
+ * both alike: a change's before and after from the same run.
+ */
+async function baselineRounds(stack: BenchStack, ids: readonly number[], deadline: number, rev: string) {
+  const baseline = exportRevision(rev);
+  try {
+    const sides = { baseline: [] as Round[], current: [] as Round[] };
+    for (let turn = 0; turn < 2; turn++) {
+      sides.baseline.push(await runRound(stack, ids, 1, deadline, { spawn: { bin: baseline.bin } }));
+      sides.current.push(await runRound(stack, ids, 1, deadline));
+    }
+    const side = (rounds: Round[]) => ({
+      athletesPerS: rounds.map((r) => r.athletesPerS),
+      cpuMsPerAthlete: rounds.map(cpuPerAthlete),
+      postgresPerAthlete: rounds[0]?.postgresPerAthlete,
+    });
+    const mean = (rounds: Round[]) => rounds.reduce((a, r) => a + r.athletesPerS, 0) / rounds.length;
+    return {
+      rev: execFileSync("git", ["rev-parse", "--short", rev], { encoding: "utf8" }).trim(),
+      baseline: side(sides.baseline),
+      current: side(sides.current),
+      speedup: round2(mean(sides.current) / mean(sides.baseline)),
+      loadAvg1mAtEnd: round2(loadavg()[0] ?? 0),
+    };
+  } finally {
+    baseline.remove();
+  }
+}
+
 /** One- and two-process rounds with WORKER_CONCURRENCY=`n`, beside the measured ones. */
 async function concurrencyRounds(stack: BenchStack, ids: readonly number[], deadline: number, n: number) {
   const env = { WORKER_CONCURRENCY: String(n) };
@@ -416,6 +454,10 @@ export async function main(args: string[]): Promise<object> {
     : undefined;
   const workEnv: Record<string, string> =
     concurrency === undefined ? {} : { WORKER_CONCURRENCY: String(concurrency) };
+  const baselineAt = args.indexOf("--baseline");
+  const baselineRev = baselineAt >= 0 ? args[baselineAt + 1] : undefined;
+  if (baselineAt >= 0 && (baselineRev === undefined || baselineRev.startsWith("--")))
+    throw new Error("--baseline takes a git revision, e.g. --baseline HEAD~1");
   const profileAt = args.indexOf("--profile");
   const profile = profileAt >= 0;
   const profileDir =
@@ -434,6 +476,8 @@ export async function main(args: string[]): Promise<object> {
     const cores = availableParallelism();
     const perAthlete = cpuPerAthlete(one);
     const ceiling = ceilingOf(perAthlete, cores);
+    const before =
+      baselineRev === undefined ? undefined : await baselineRounds(stack, ids, deadline, baselineRev);
     const profiled = profile ? await profiledRound(stack, ids, deadline, profileDir) : undefined;
     const also =
       alsoConcurrency === undefined
@@ -458,6 +502,7 @@ export async function main(args: string[]): Promise<object> {
       ...(ratio >= TARGET_RATIO ? {} : { limit: limitOf(two, cores, ceiling, loadAvg1mAtEnd) }),
       workerConcurrency: concurrency ?? "the app's default (WORKER_CONCURRENCY)",
       ...(also ? { alsoConcurrency: also } : {}),
+      ...(before ? { beforeAfter: before } : {}),
       ...(profiled ? { profile: profiled } : {}),
     };
   });

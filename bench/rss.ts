@@ -1,4 +1,4 @@
-// `npm run bench -- rss [--activities N] [--athletes N] [--latency MS] [--idle S] [--timeout S]`
+// `npm run bench -- rss [--activities N] [--athletes N] [--latency MS] [--idle S] [--timeout S] [--node PATH]`
 //
 // Resident memory of one `runstrong start` process (issue 15), the real command
 // (bin/runstrong.js) spawned on the bench stack (bench/_stack.ts) with Strava
@@ -110,7 +110,8 @@ interface Run {
   owners: readonly number[];
   port: number;
   webhookSecret: string;
-  deadline: number;
+  /** seconds each run may take */
+  timeoutS: number;
   o: { activities: number; athletes: number; latencyMs: number; idleS: number };
 }
 
@@ -177,7 +178,8 @@ async function memoryReport(proc: RunstrongProcess): Promise<unknown> {
 
 /** One `runstrong start` on `node`: idle, then importing the `run`-th set of activities. */
 async function measure(r: Run, node: string, runIndex: number) {
-  const { stack, fake, o, deadline } = r;
+  const { stack, fake, o } = r;
+  const deadline = Date.now() + r.timeoutS * 1000;
   const nowMs = Date.now();
   const base = fixture("strava-detailed-activity-run-splits.json");
   const events = Array.from({ length: o.activities }, (_, k) => {
@@ -257,11 +259,11 @@ export async function main(args: string[]): Promise<object> {
     athletes: option(args, "athletes", 50),
     latencyMs: option(args, "latency", 150, 0),
     idleS: option(args, "idle", 5),
+    // per Node measured
     timeoutS: option(args, "timeout", 600),
   };
   const nodes = nodesOf(args);
   const loadAvg1mAtStart = round1(loadavg()[0] ?? 0);
-  const deadline = Date.now() + o.timeoutS * 1000;
   const fake = await startFakeStrava(o.latencyMs);
   const webhookSecret = randomBytes(24).toString("hex");
   const port = await freePort();
@@ -301,7 +303,7 @@ export async function main(args: string[]): Promise<object> {
           });
           owners.push(ownerId);
         }
-        const run: Run = { stack, fake, owners, port, webhookSecret, deadline, o };
+        const run: Run = { stack, fake, owners, port, webhookSecret, timeoutS: o.timeoutS, o };
         const runs = [];
         for (const [i, node] of nodes.entries()) runs.push(await measure(run, node, i));
         const first = runs[0];

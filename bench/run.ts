@@ -1,11 +1,12 @@
 // `npm run bench` runs every benchmark in turn; `npm run bench -- <name> [options]`
 // runs bench/<name>.ts alone. Each prints one JSON object on one line: the
 // benchmark's name, this machine's cores (os.availableParallelism()) and 1-minute
-// load average when it ended (the machine is shared: a figure means little without
-// it), and the benchmark's own figures, units and targets. Each benchmark's
-// defaults are quick, so the whole suite takes a few minutes; its options (see the
-// head of each file) make longer runs. Benchmarks hold the speed and memory
-// targets; unit tests never time anything.
+// load average when it started and when it ended (the machine is shared: a figure
+// means little without it), and the benchmark's own figures, units and targets.
+// Defaults are quick except roll-forward's, the issue's 10,000 athletes (about
+// ten minutes on a quiet 2-core machine; ROLL_FORWARD_ATHLETES=1000 for a short
+// suite); the options at the head of each file change sizes. Benchmarks hold the
+// speed and memory targets; unit tests never time anything.
 import { readdirSync } from "node:fs";
 import { availableParallelism, loadavg } from "node:os";
 
@@ -22,12 +23,14 @@ if (name !== undefined && !available.includes(name)) {
 
 async function runOne(bench: string, options: string[]): Promise<boolean> {
   const startedAt = Date.now();
+  const loadAvg1mAtStart = Math.round((loadavg()[0] ?? 0) * 100) / 100;
   try {
     const mod = (await import(`./${bench}.ts`)) as { main: (args: string[]) => Promise<object> };
     const result = await mod.main(options);
     const line = {
       name: bench,
       cores: availableParallelism(),
+      loadAvg1mAtStart,
       loadAvg1m: Math.round((loadavg()[0] ?? 0) * 100) / 100,
       wallS: Math.round((Date.now() - startedAt) / 100) / 10,
       ...result,
