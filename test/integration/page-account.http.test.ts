@@ -111,7 +111,10 @@ describe("disconnecting", () => {
     expect(text).toContain("Strava is your only way to sign in.");
     const both = await seedEverything(env, garmin, ids());
     expect((await page("/account/strava/disconnect", both.id)).text).not.toContain("only way to sign in");
-    expect((await page("/account/intervals/disconnect", athlete.id)).status).toBe(404);
+    const none = await page("/account/intervals/disconnect", athlete.id);
+    expect(none.status).toBe(404);
+    // A signed-in athlete keeps the nav on the 404 page.
+    expect(none.text).toContain('action="/sign-out"');
   });
 
   it("Strava: told first, then its tokens, events and activities deleted; the account and a re-plan stay", async () => {
@@ -178,7 +181,9 @@ describe("disconnecting", () => {
     expect(unlinked.status).toBe(303);
     expect(unlinked.headers.get("location")).toBe("/account?done=intervals-disconnected");
     expect(await destinationLink(env.pool.db, a.id, "intervals_icu")).toBeNull();
-    expect((await post("/account/intervals/disconnect", a.id)).status).toBe(404);
+    const again = await post("/account/intervals/disconnect", a.id);
+    expect(again.status).toBe(404);
+    expect(await again.text()).toContain('action="/sign-out"');
   });
 });
 
@@ -206,7 +211,10 @@ describe("CSRF", () => {
           body: new URLSearchParams({ ...fields, confirm: "DELETE" }).toString(),
         });
         expect(res.status, `${path} from ${origin}`).toBe(403);
-        expect(await res.text()).toContain("Nothing was changed");
+        const text = await res.text();
+        expect(text).toContain("Nothing was changed");
+        // The refusal keeps the signed-in athlete's nav, Sign out included.
+        expect(text, `${path} from ${origin}`).toContain('action="/sign-out"');
       }
     expect(deauthorize.tokens).toEqual([]);
     expect(await rowsOf(env, a)).toBe(before);

@@ -291,7 +291,10 @@ describe("the /notifications page", () => {
       for (const [what, body, origin] of attempts) {
         const res = await postForm(path, a.cookie, body, origin);
         expect(res.status, `${path}, ${what}`).toBe(403);
-        expect(await res.text(), `${path}, ${what}`).toContain("Nothing was changed");
+        const text = await res.text();
+        expect(text, `${path}, ${what}`).toContain("Nothing was changed");
+        // The refusal keeps the signed-in athlete's nav, Sign out included.
+        expect(text, `${path}, ${what}`).toContain('action="/sign-out"');
       }
     }
     expect(await stored(a.id)).toBe(before);

@@ -574,7 +574,10 @@ describe("forms refuse what another site sends", () => {
       await postForm("/settings/plan", cookie, { ...form, [CSRF_FIELD]: csrf }, "https://evil.example.net"),
     ]) {
       expect(res.status).toBe(403);
-      expect(await res.text()).toContain("Nothing was changed");
+      const text = await res.text();
+      expect(text).toContain("Nothing was changed");
+      // The refusal keeps the signed-in athlete's nav, Sign out included.
+      expect(text).toContain('action="/sign-out"');
     }
     expect(await storedOf(athlete.id)).toBe(before);
     // The same form with the token and the page's origin is taken.

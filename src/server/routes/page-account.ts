@@ -32,7 +32,7 @@ import {
   type Notice,
   PROVIDER_NAMES,
 } from "../pages/account.tsx";
-import { errorPage } from "../pages/errors.tsx";
+import { errorPage, signedInCsrf } from "../pages/errors.tsx";
 import { clearSession, type SessionEnv } from "../session.ts";
 
 type PageContext = Context<SessionEnv>;
@@ -141,13 +141,19 @@ async function disconnect(c: PageContext, deps: AppDeps, provider: AccountProvid
     if (provider === "strava") await disconnectStrava(verb, athleteId);
     else if (provider === "garmin") await disconnectGarmin(verb, athleteId);
     else if (!(await applyIntervalsIcu(verb, athleteId, null)))
-      return errorPage(c, 404, "intervals.icu is not linked, so there is nothing to unlink.");
+      return errorPage(
+        c,
+        404,
+        "intervals.icu is not linked, so there is nothing to unlink.",
+        signedInCsrf(c, deps),
+      );
     return c.redirect(`/account?done=${provider}-disconnected`, 303);
   } catch (thrown) {
     const err = thrown instanceof Error ? asAppError(thrown) : thrown;
     if (!(err instanceof AppError) || err.code === "unauthorized") throw thrown;
     c.get("logger").info({ code: err.code, err: err.message, provider }, "disconnect refused");
-    if (err.code === "not_found") return errorPage(c, 404, `Nothing was changed: ${err.message}.`);
+    if (err.code === "not_found")
+      return errorPage(c, 404, `Nothing was changed: ${err.message}.`, signedInCsrf(c, deps));
     return renderDisconnect(
       c,
       deps,
@@ -193,7 +199,9 @@ async function renderDelete(
 
 export function registerPageAccount(app: Hono<AppEnv>, deps: AppDeps): void {
   const guard = requirePageAthlete(deps);
-  const csrf = requireCsrf(deps.config, (c, reason) => errorPage(c, 403, `Nothing was changed: ${reason}.`));
+  const csrf = requireCsrf(deps.config, (c, reason) =>
+    errorPage(c, 403, `Nothing was changed: ${reason}.`, signedInCsrf(c, deps)),
+  );
 
   app.get("/account", guard, (c) => renderAccount(c, deps));
 
@@ -225,6 +233,7 @@ export function registerPageAccount(app: Hono<AppEnv>, deps: AppDeps): void {
           c,
           404,
           `${PROVIDER_NAMES[provider]} is not connected, so there is nothing to disconnect.`,
+          signedInCsrf(c, deps),
         );
       return renderDisconnect(c, deps, provider, null);
     });

@@ -19,7 +19,7 @@ import { type AppDeps, type AppEnv, verbDeps } from "../deps.ts";
 import { AppError, asAppError, statusOf } from "../errors.ts";
 import { csrfToken, requireCsrf } from "../middleware/csrf.ts";
 import { requirePageAthlete } from "../middleware/page-session.ts";
-import { errorPage } from "../pages/errors.tsx";
+import { errorPage, signedInCsrf } from "../pages/errors.tsx";
 import {
   type FieldErrors,
   NOTIFICATIONS_SCRIPT_PATH,
@@ -137,9 +137,13 @@ async function formText(c: PageContext, name: string): Promise<string> {
 export function registerPageNotifications(app: Hono<AppEnv>, deps: AppDeps): void {
   const guard = requirePageAthlete(deps);
   // This page's no-referrer makes the browser send `Origin: null` on its forms: the token decides.
-  const csrf = requireCsrf(deps.config, (c, reason) => errorPage(c, 403, `Nothing was changed: ${reason}.`), {
-    nullOrigin: true,
-  });
+  const csrf = requireCsrf(
+    deps.config,
+    (c, reason) => errorPage(c, 403, `Nothing was changed: ${reason}.`, signedInCsrf(c, deps)),
+    {
+      nullOrigin: true,
+    },
+  );
 
   app.get("/notifications", guard, (c) => {
     const raw = c.req.query("saved");

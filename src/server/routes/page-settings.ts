@@ -26,7 +26,7 @@ import { type AppDeps, type AppEnv, verbDeps } from "../deps.ts";
 import { AppError, asAppError, statusOf } from "../errors.ts";
 import { CSRF_FIELD, csrfToken, requireCsrf } from "../middleware/csrf.ts";
 import { requirePageAthlete } from "../middleware/page-session.ts";
-import { errorPage } from "../pages/errors.tsx";
+import { errorPage, signedInCsrf } from "../pages/errors.tsx";
 import { FIELD_LABELS, type SettingsPageData, settingsPage } from "../pages/settings.tsx";
 import type { SessionEnv } from "../session.ts";
 
@@ -144,7 +144,9 @@ async function save(c: PageContext, deps: AppDeps, section: SettingsSection) {
 
 export function registerPageSettings(app: Hono<AppEnv>, deps: AppDeps): void {
   const guard = requirePageAthlete(deps);
-  const csrf = requireCsrf(deps.config, (c, reason) => errorPage(c, 403, `Nothing was changed: ${reason}.`));
+  const csrf = requireCsrf(deps.config, (c, reason) =>
+    errorPage(c, 403, `Nothing was changed: ${reason}.`, signedInCsrf(c, deps)),
+  );
 
   app.get("/settings", guard, async (c) =>
     render(c, deps, {
