@@ -4,7 +4,8 @@
 // answer. An accepted change is answered 303 → /plan?updated=<version>
 // (post/redirect/get), which shows that version's sentences. The "Done — record
 // sets" form (POST /plan/sessions/:key/log) is read into the API's own body
-// (log-fields.ts); a field it refuses is shown next to that field, with 422.
+// (log-fields.ts); a field it refuses is shown next to that field, with the
+// API's 400 (validation_failed), as POST /api/sessions/:key/log answers.
 import type { Context, Hono } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { recentActivities } from "../../db/repos/overrides.ts";
@@ -177,7 +178,7 @@ export function registerPagePlan(app: Hono<AppEnv>, deps: AppDeps): void {
     if (!body) {
       c.get("logger").info({ fields: Object.keys(read.errors) }, "log form refused");
       const text = `Not changed: ${errorSummary(read.values, read.errors)}.`;
-      return renderPlan(c, deps, { kind: "alert", text }, 422, state);
+      return renderPlan(c, deps, { kind: "alert", text }, statusOf("validation_failed"), state);
     }
     return act(
       c,
