@@ -3,11 +3,13 @@
 // committed as soon as it is made, not with the job's end. And what a crash can
 // still repeat (the outcome of a send lost between the provider's "accepted" and
 // our commit) goes out as the same message: one Message-ID per message, one web
-// push Topic per message, so mail clients and push services can fold the copy.
+// push Topic per message, so mail clients and push services can fold the copy;
+// the same for the notices (address confirmation, dropped subscription) per job.
 import { describe, expect, it } from "vitest";
 import { messageLog, saveSubscription } from "../../src/db/repos/notifications.ts";
 import { createMailer, type Mailer } from "../../src/integrations/email/mailer.ts";
 import { notifyAthlete } from "../../src/workers/notify/deliver.ts";
+import { sendEmailNotice } from "../../src/workers/notify/email-notice.ts";
 import { seedAthlete } from "../support/builders.ts";
 import {
   confirmedAddress,
@@ -122,5 +124,23 @@ describe("a notify job that dies half-way", () => {
     expect(mails()).toHaveLength(3);
     expect(mails()[2]?.mail.messageId).not.toBe(ids[0]);
     expect(pushes()[2]?.headers.topic).not.toBe(topics[0]);
+  });
+
+  it("sends a notice again, on the retry of its job, as the same mail", async () => {
+    const athlete = await seedAthlete(env.pool.db, { timezone: "Europe/Berlin" });
+    const address = "notice-again@example.org";
+    await confirmedAddress(env.pool.db, athlete.id, address);
+    const deps = workerDeps(env, () => NOW);
+    const notice = { athleteId: athlete.id, kind: "push-dropped" as const, endpointHost: "push.example" };
+    const job = (jobId: string) => ({ ...ctx, jobId });
+    await sendEmailNotice(notice, deps, job("push-dropped-abc123-41"));
+    await sendEmailNotice(notice, deps, job("push-dropped-abc123-41"));
+    await sendEmailNotice(notice, deps, job("push-dropped-abc123-42"));
+    const ids = sink.received.filter((m) => m.to.includes(address)).map((m) => m.mail.messageId);
+    expect(ids).toEqual([
+      "<notice-push-dropped-abc123-41@runstrong.example>",
+      "<notice-push-dropped-abc123-41@runstrong.example>",
+      "<notice-push-dropped-abc123-42@runstrong.example>",
+    ]);
   });
 });

@@ -8,6 +8,15 @@ import { confirmationMail, pushDroppedMail } from "../../integrations/email/mess
 import type { JobContext, WorkerDeps } from "../context.ts";
 import type { JobPayload } from "../jobs.ts";
 
+/**
+ * One Message-ID per notice job, the same on its retries: a notice sent again
+ * because its worker died before the job finished is the same mail, which mail
+ * stores and clients fold into one. Job ids name the notice and the install.
+ */
+export function noticeMessageId(jobId: string, publicUrl: string): string | undefined {
+  return /^[A-Za-z0-9._-]+$/.test(jobId) ? `<notice-${jobId}@${new URL(publicUrl).hostname}>` : undefined;
+}
+
 export async function sendEmailNotice(
   payload: JobPayload<"send-email-notice">,
   deps: WorkerDeps,
@@ -19,6 +28,8 @@ export async function sendEmailNotice(
   if (!athlete?.email) return { sent: false, reason: "no address" };
   const publicUrl = deps.config.http.publicUrl;
   const mailer = options.mailer ?? createMailer(deps.config.mail, log);
+  const messageId = noticeMessageId(ctx.jobId, publicUrl);
+  const sameOnRetry = messageId ? { messageId } : {};
   if (payload.kind === "confirm-address") {
     if (athlete.emailConfirmedAt) return { sent: false, reason: "already confirmed" };
     const link = confirmLink(
@@ -28,12 +39,13 @@ export async function sendEmailNotice(
       athlete.email,
       deps.now().getTime(),
     );
-    await mailer.send({ ...confirmationMail(link), to: athlete.email });
+    await mailer.send({ ...confirmationMail(link), to: athlete.email, ...sameOnRetry });
   } else {
     if (!athlete.emailConfirmedAt) return { sent: false, reason: "address not confirmed" };
     await mailer.send({
       ...pushDroppedMail(payload.endpointHost, `${publicUrl}/api/settings`),
       to: athlete.email,
+      ...sameOnRetry,
     });
   }
   log.info("notice mailed");
