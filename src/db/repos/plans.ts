@@ -240,6 +240,11 @@ export async function saveDayClassifications(
         reasons: sql`excluded.reasons`,
         computedAt: sql`excluded.computed_at`,
       },
+      // A verdict that came out the same is left as it is: most of a nightly re-plan's
+      // days did not change, and rewriting each row cost Postgres a new row version
+      // (bench/roll-forward.ts). computed_at is when the verdict was last changed.
+      setWhere: sql`(${dayClassifications.kind}, ${dayClassifications.confidence}, ${dayClassifications.reasons})
+        is distinct from (excluded.kind, excluded.confidence, excluded.reasons)`,
     });
 }
 
