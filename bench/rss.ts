@@ -85,8 +85,8 @@ function nodesOf(args: string[]): string[] {
   return [process.execPath, ...named, ...env.map((x) => x.trim())];
 }
 
-/** The binary's version, and whether it runs the TypeScript itself or bin/runstrong.js loads tsx. */
-function versionOf(node: string): { node: string; typescript: "node" | "tsx" } {
+/** The binary's version, and whether it could strip TypeScript's types by itself (bin/runstrong.js registers tsx on every Node: the pages are .tsx). */
+function versionOf(node: string): { node: string; stripsTypes: boolean } {
   const [version, strips] = execFileSync(
     node,
     ["-p", "process.version + ' ' + !!process.features.typescript"],
@@ -96,7 +96,7 @@ function versionOf(node: string): { node: string; typescript: "node" | "tsx" } {
   )
     .trim()
     .split(" ");
-  return { node: version ?? "?", typescript: strips === "true" ? "node" : "tsx" };
+  return { node: version ?? "?", stripsTypes: strips === "true" };
 }
 
 async function storedActivities(stack: BenchStack): Promise<number> {
@@ -195,7 +195,10 @@ async function measure(r: Run, node: string, runIndex: number) {
     return { id, ownerId };
   });
 
-  const proc = spawnRunstrong("start", stack.env, { node, nodeArgs: ["--import", MEMORY_REPORTER] });
+  const proc = spawnRunstrong("start", stack.env, {
+    node,
+    nodeArgs: ["--expose-gc", "--import", MEMORY_REPORTER],
+  });
   try {
     const origin = `http://127.0.0.1:${r.port}`;
     await waitUntilUp(proc, origin, deadline);
