@@ -114,7 +114,9 @@ describe("error pages in a browser", () => {
       const nav = page.getByRole("navigation", { name: "Account" });
       await nav.getByRole("button", { name: "Sign out" }).click();
       await page.waitForLoadState();
-      expect(page.url(), `${path}: ${await page.locator("main").textContent()}`).toBe(`${base}/?notice=signed-out`);
+      expect(page.url(), `${path}: ${await page.locator("main").textContent()}`).toBe(
+        `${base}/?notice=signed-out`,
+      );
       await expect(page.getByRole("status").textContent(), path).resolves.toBe("You are signed out.");
       expect(
         (await context.cookies()).map((c) => c.name),
