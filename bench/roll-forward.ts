@@ -1,16 +1,20 @@
-// `npm run bench -- roll-forward [--athletes N] [--weeks N] [--runs-per-week N] [--timeout S]`
+// `npm run bench -- roll-forward [--athletes N] [--weeks N] [--runs-per-week N] [--timeout S]
+//    [--concurrency N] [--also-concurrency N] [--baseline REV] [--profile [DIR]]`
 //
 // The nightly roll-forward (issue 15): every athlete's `replan-athlete` job with the
 // roll-forward cause, run by real `runstrong work` processes (bin/runstrong.js,
 // spawned with the bench stack's database and Redis prefix), first by one process,
-// then by two. Athletes (1,000 by default, so `npm run bench` stays short; the
-// issue's figure is `--athletes 10000`) are seeded straight into a throwaway database with
-// a Strava connection and `--weeks` (4) of runs, `--runs-per-week` (3) a week, some
-// of them quality runs; a warm-up round (two processes, unmeasured) gives each a
-// first plan, so the measured rounds re-plan athletes that already have one, as
-// the nightly job does. Each round enqueues all athletes at once, then starts the
-// processes; athletes per second is counted from the first finished job to the
-// last (process start-up is not in it), the remaining count polled every 250 ms.
+// then by two. Athletes (the issue's 10,000 by default; `--athletes` or
+// ROLL_FORWARD_ATHLETES for fewer) are seeded straight into a throwaway database,
+// in multi-row inserts, with a sealed Strava connection and `--weeks` (4) of runs,
+// `--runs-per-week` (3) a week, some of them quality runs; a warm-up round (two
+// processes, unmeasured) gives each a first plan, so the measured rounds re-plan
+// athletes that already have one, as the nightly job does. Each round enqueues all
+// athletes at once, then starts the processes; athletes per second is counted from
+// the first finished job to the last (process start-up is not in it), the
+// remaining count polled every 250 ms. Each round also counts this database's
+// transactions and rows written and read per athlete (pg_stat_database), figures
+// the machine's load cannot skew.
 //
 // Target: two processes >= 1.5x one. The machine has 2 cores that Postgres, Redis,
 // this process and other work share, so each round also gives the CPU (cores
@@ -18,6 +22,13 @@
 // and of the whole machine, from /proc; the one-process round's CPU per athlete
 // gives the ceiling a quiet machine would allow (`quietMachineCeiling`). When the
 // target is missed, `limit` says which of them filled the cores.
+//
+// Options for finding and proving a speed-up: `--concurrency N` sets the workers'
+// WORKER_CONCURRENCY, `--also-concurrency N` adds rounds at another one beside;
+// `--baseline REV` runs revision REV's worker and this checkout's in turns (before
+// and after a change, in the same run); `--profile [DIR]` adds a round with one
+// process under `node --cpu-prof` and prints where its CPU went (DIR keeps the
+// .cpuprofile for Chrome's DevTools).
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -188,6 +199,8 @@ async function postgresCpu(stack: BenchStack): Promise<Map<number, number>> {
   return out;
 }
 
+const STATS_FLUSH_MS = 11_000;
+
 interface DbCounts {
   transactions: number;
   rowsWritten: number;
@@ -197,8 +210,9 @@ interface DbCounts {
 /**
  * This database's transactions (a statement outside one counts as one) and rows
  * written and read so far, from pg_stat_database: counts, so unlike the timings
- * they do not depend on the machine's load. Postgres publishes a backend's counts
- * up to a second late, so a round waits before it reads its last ones.
+ * they do not depend on the machine's load. Postgres 15 publishes a busy backend's
+ * counts at most once a second and an idle one's within 10 s, so a round waits
+ * STATS_FLUSH_MS before it reads its last ones (else the next round gets them).
  */
 async function dbCounts(stack: BenchStack): Promise<DbCounts> {
   await stack.pool.sql`select pg_stat_clear_snapshot()`;
@@ -302,7 +316,7 @@ async function runRound(
         };
         // What the re-plans handed on (plan-changed and the rest) finishes before the next round.
         while ((await pending(stack, QUEUE_NAMES)) > 0 && Date.now() < deadline) await sleep(250);
-        await sleep(1_500);
+        await sleep(STATS_FLUSH_MS);
         const countsAfter = await dbCounts(stack);
         const per = (k: keyof DbCounts) => round2((countsAfter[k] - countsBefore[k]) / total);
         round.postgresPerAthlete = {
