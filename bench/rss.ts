@@ -307,7 +307,7 @@ export async function main(args: string[]): Promise<object> {
           owners.push(ownerId);
         }
         const run: Run = { stack, fake, owners, port, webhookSecret, timeoutS: o.timeoutS, o };
-        const runs = [];
+        const runs: Awaited<ReturnType<typeof measure>>[] = [];
         for (const [i, node] of nodes.entries()) runs.push(await measure(run, node, i));
         const first = runs[0];
         return {
@@ -316,8 +316,12 @@ export async function main(args: string[]): Promise<object> {
             rssMb: "MB resident (VmRSS); anonMb + fileMb its anonymous and file-backed parts",
             stravaCallsPerActivity: "requests per imported activity",
           },
+          // One key per run: the version, and the binary when two runs share a version (a wrapper with flags).
           byNode: Object.fromEntries(
-            runs.map((r) => [r.node, { idleMb: r.idle.maxMb, importingPeakMb: r.importing.maxMb }]),
+            runs.map((r, i) => [
+              runs.filter((o) => o.node === r.node).length > 1 ? `${r.node} ${nodes[i]}` : r.node,
+              { idleMb: r.idle.maxMb, importingPeakMb: r.importing.maxMb },
+            ]),
           ),
           runs,
           stravaCallsPerActivity: first?.stravaCallsPerActivity ?? null,
