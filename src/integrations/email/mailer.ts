@@ -1,10 +1,12 @@
 // Sends mail over SMTP_URL (nodemailer). Without SMTP_URL (development) each
 // message is written as an .eml file to a local outbox folder, whose path the
 // log names: a message is never silently dropped. Addresses are never logged.
+// nodemailer (about 24 MB resident with what it pulls in) is imported on the first
+// send, not at start: most processes never send a mail (bench/rss.ts).
 import { randomBytes } from "node:crypto";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { createTransport } from "nodemailer";
+import type { SendMailOptions, Transporter } from "nodemailer";
 import type { Config } from "../../config.ts";
 import type { Logger } from "../../observability/logger.ts";
 
@@ -34,15 +36,30 @@ export class MailSendError extends Error {
   }
 }
 
+type TransportOptions = Parameters<typeof import("nodemailer").createTransport>[0];
+
+/**
+ * One transport, made on the first send (importing nodemailer then) and reused
+ * after. A missing package fails that send with Node's own ERR_MODULE_NOT_FOUND.
+ */
+function lazyTransport(options: TransportOptions, defaults: SendMailOptions): () => Promise<Transporter> {
+  let transport: Promise<Transporter> | undefined;
+  return () => {
+    transport ??= import("nodemailer").then(({ createTransport }) => createTransport(options, defaults));
+    return transport;
+  };
+}
+
 export function createMailer(mail: Config["mail"], logger: Logger): Mailer {
   const smtpUrl = mail.smtpUrl;
   if (smtpUrl) {
-    const transport = createTransport(
+    const smtp = lazyTransport(
       { url: smtpUrl, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 },
       { from: mail.from },
     );
     return {
       async send(message) {
+        const transport = await smtp();
         try {
           const info = await transport.sendMail(message);
           return { messageId: info.messageId };
@@ -58,10 +75,10 @@ export function createMailer(mail: Config["mail"], logger: Logger): Mailer {
       },
     };
   }
-  const transport = createTransport({ streamTransport: true, buffer: true }, { from: mail.from });
+  const stream = lazyTransport({ streamTransport: true, buffer: true }, { from: mail.from });
   return {
     async send(message) {
-      const info = await transport.sendMail(message);
+      const info = await (await stream()).sendMail(message);
       await mkdir(mail.outboxDir, { recursive: true });
       const file = join(
         mail.outboxDir,

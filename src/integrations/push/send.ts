@@ -1,9 +1,10 @@
 // Sends one Web Push message: web-push encrypts it (RFC 8291, aes128gcm) and
 // signs the VAPID header (RFC 8292); the request itself goes out here, through the
 // same address fence as the running-plan feeds, to a checked address only.
+// web-push (about 14 MB resident with its JWT and ECE libraries) is imported on
+// the first send, not at start: most processes never send a push (bench/rss.ts).
 import http, { type IncomingMessage } from "node:http";
 import https from "node:https";
-import webpush from "web-push";
 import { FeedFetchError, pinnedLookup, type ResolveHost, vettedAddresses } from "../calendar/fetch-feed.ts";
 
 export interface PushTarget {
@@ -51,6 +52,7 @@ export async function sendPush(
       throw new PushError(err.message.replace("refusing to fetch from", "refusing to send to"), null);
     throw err;
   }
+  const { default: webpush } = await import("web-push");
   const details = webpush.generateRequestDetails(
     { endpoint: target.endpoint, keys: { p256dh: target.p256dh, auth: target.auth } },
     payload,
