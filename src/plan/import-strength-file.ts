@@ -2,10 +2,10 @@
 // the log of the session planned on its day. The file's activity itself is not
 // stored here: Garmin sends its summary through the activity import, which
 // already counts it as strength done, and a session marked done stands for a
-// bare file, so storing it again would count one session twice.
+// bare file, so storing it again would count one session twice. The FIT readers
+// (and with them @garmin/fitsdk, about 14 MB resident) are imported on the first
+// file, not at start (bench/rss.ts).
 import { getAthlete } from "../db/repos/athletes.ts";
-import { parseFitActivity } from "../integrations/fit/activity.ts";
-import { fitStrengthSets } from "../integrations/fit/strength-sets.ts";
 import type { PlanDeps } from "./deps.ts";
 import { PlanError } from "./errors.ts";
 import { logRecordedStrength } from "./strength-log.ts";
@@ -19,6 +19,10 @@ export async function importStrengthFit(
 ): Promise<{ logged: true; sessionKey: string; version: number } | { logged: false; reason: string }> {
   const athlete = await getAthlete(deps.db, athleteId);
   if (!athlete) throw new PlanError("unknown_athlete", `athlete ${athleteId} no longer exists`);
+  const [{ parseFitActivity }, { fitStrengthSets }] = await Promise.all([
+    import("../integrations/fit/activity.ts"),
+    import("../integrations/fit/strength-sets.ts"),
+  ]);
   const { activity } = parseFitActivity(bytes);
   if (activity.sport !== "strength") return { logged: false, reason: `a ${activity.sportType} activity` };
   const result = await logRecordedStrength(deps, athlete, fitStrengthSets(bytes), source);

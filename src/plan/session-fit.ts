@@ -1,9 +1,10 @@
 // A planned session as a .FIT workout file (GET /api/sessions/{key}.fit), for
-// athletes who copy it to their watch's Garmin/NewFiles folder.
+// athletes who copy it to their watch's Garmin/NewFiles folder. The FIT encoder
+// (and with it @garmin/fitsdk, about 14 MB resident) is imported on the first
+// file asked for, not at start (bench/rss.ts).
 import type { Database } from "../db/client.ts";
 import { latestPlan } from "../db/repos/plans.ts";
 import { localDate } from "../domain/time.ts";
-import { encodeFitWorkout } from "../integrations/fit/workout.ts";
 import { exerciseSteps } from "../integrations/garmin-training/exercises.ts";
 import { PlanError } from "./errors.ts";
 import { exercisesOf } from "./exercises.ts";
@@ -18,6 +19,7 @@ export async function sessionFitFile(
   const s = plan?.sessions.find((x) => x.sessionKey === sessionKey);
   if (!s) throw new PlanError("not_found", "no session with this key in your current plan");
   const date = localDate(s.startAt.getTime(), athlete.timezone);
+  const { encodeFitWorkout } = await import("../integrations/fit/workout.ts");
   const file = encodeFitWorkout({
     name: `Strength ${s.session} ${date.slice(5)}`,
     steps: exerciseSteps(exercisesOf(s.exercises)),
