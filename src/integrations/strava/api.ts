@@ -157,16 +157,25 @@ type StravaHttpClientClass = new (
   request: (options: StravaRequestOptions) => Promise<unknown>,
 ) => StravaHttpClient;
 // strava-v3 is CommonJS whose typings declare an ES default export; require() gives
-// exactly the object its typings describe.
+// exactly the object its typings describe. It is required on the first call, not at
+// start: with axios it is about 30 MB resident, and an idle process makes no call
+// (bench/rss.ts). Node caches the module; a missing package fails that call.
 const require = createRequire(import.meta.url);
-const strava = require("strava-v3") as Strava;
-const HttpClient = require("strava-v3/lib/httpClient.js") as StravaHttpClientClass;
+const stravaV3 = () => require("strava-v3") as Strava;
+const stravaHttpClient = () => require("strava-v3/lib/httpClient.js") as StravaHttpClientClass;
 
 export function createStravaApi(options: StravaApiOptions): StravaApi {
   const request = createStravaRequest(options);
   // Push subscriptions are app-level calls (client credentials, no athlete token): no
   // Authorization header, and the credentials passed per call, not set process-wide.
-  const appClient = new HttpClient((o) => request({ ...o, headers: { ...o.headers, Authorization: null } }));
+  let appClientMade: StravaHttpClient | undefined;
+  const appClient = (): StravaHttpClient => {
+    const HttpClient = stravaHttpClient();
+    appClientMade ??= new HttpClient((o) =>
+      request({ ...o, headers: { ...o.headers, Authorization: null } }),
+    );
+    return appClientMade;
+  };
 
   const credentials = () => {
     if (!options.clientId || !options.clientSecret)
@@ -188,13 +197,13 @@ export function createStravaApi(options: StravaApiOptions): StravaApi {
 
   return {
     async getActivity(accessToken, activityId) {
-      const client = new strava.client(accessToken, request);
+      const client = new (stravaV3().client)(accessToken, request);
       const raw: unknown = await client.activities.get({ id: activityId });
       return { activity: checked(stravaActivitySchema, raw, `GET /activities/${activityId}`), raw };
     },
 
     async listAthleteActivities(accessToken, params) {
-      const client = new strava.client(accessToken, request);
+      const client = new (stravaV3().client)(accessToken, request);
       const raw: unknown = await client.athlete.listActivities({
         ...(params.after !== undefined ? { after: params.after } : {}),
         ...(params.before !== undefined ? { before: params.before } : {}),
@@ -209,7 +218,7 @@ export function createStravaApi(options: StravaApiOptions): StravaApi {
     },
 
     async getAthleteZones(accessToken) {
-      const client = new strava.client(accessToken, request);
+      const client = new (stravaV3().client)(accessToken, request);
       const raw: unknown = await client.athlete.listZones();
       return checked(stravaZonesSchema, raw, "GET /athlete/zones");
     },
@@ -236,19 +245,19 @@ export function createStravaApi(options: StravaApiOptions): StravaApi {
     },
 
     async listSubscriptions() {
-      const raw = await appClient.getEndpoint(`push_subscriptions?${credentialQuery()}`);
+      const raw = await appClient().getEndpoint(`push_subscriptions?${credentialQuery()}`);
       return checked(z.array(subscriptionSchema), raw, "GET /push_subscriptions").map(subscription);
     },
 
     async createSubscription(params) {
-      const raw = await appClient.postEndpoint("push_subscriptions", {
+      const raw = await appClient().postEndpoint("push_subscriptions", {
         form: { ...credentials(), callback_url: params.callbackUrl, verify_token: params.verifyToken },
       });
       return subscription(checked(subscriptionSchema, raw, "POST /push_subscriptions"));
     },
 
     async deleteSubscription(id) {
-      await appClient.deleteEndpoint(`push_subscriptions/${id}?${credentialQuery()}`);
+      await appClient().deleteEndpoint(`push_subscriptions/${id}?${credentialQuery()}`);
     },
   };
 }
