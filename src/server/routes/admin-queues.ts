@@ -1,13 +1,19 @@
 // The BullMQ dashboard (bull-board) at /admin/queues, behind ADMIN_TOKEN. bull-board
-// (about 13 MB resident with its template engine) is imported on the first
-// authorised request, not at start: most processes never serve the dashboard
-// (bench/rss.ts).
+// (about 13 MB resident with its template engine) is loaded only when ADMIN_TOKEN
+// turns the dashboard on, not by every process (bench/rss.ts). It is CommonJS, so
+// require() loads it while the routes are registered, and they stay in the app's
+// route table (test/integration/http.access.test.ts walks it).
+import { createRequire } from "node:module";
+import type * as BullBoardApi from "@bull-board/api";
+import type * as BullBoardBullMQ from "@bull-board/api/bullMQAdapter";
+import type * as BullBoardHono from "@bull-board/hono";
 import { serveStatic } from "@hono/node-server/serve-static";
-import { Hono, type MiddlewareHandler } from "hono";
+import type { Hono, MiddlewareHandler } from "hono";
 import { type AppDeps, type AppEnv, allQueues } from "../deps.ts";
 import { errorBody } from "../errors.ts";
 import { BEARER_CHALLENGE, checkBearer } from "../middleware/bearer-token.ts";
 
+const require = createRequire(import.meta.url);
 const BASE = "/admin/queues";
 
 /**
@@ -40,45 +46,16 @@ export function registerAdminQueues(app: Hono<AppEnv>, deps: Pick<AppDeps, "conf
     );
     return;
   }
-  let board: Promise<Hono> | undefined;
-  const serveBoard: MiddlewareHandler<AppEnv> = async (c, next) => {
-    board ??= createBoard(deps.queues);
-    try {
-      return await (await board).fetch(c.req.raw, c.env);
-    } catch (thrown) {
-      if (thrown === UNMATCHED) return next();
-      throw thrown;
-    }
-  };
-  app.use(BASE, adminAuth(token), serveBoard);
-  app.use(`${BASE}/*`, adminAuth(token), serveBoard);
-}
-
-/** Thrown by the dashboard's app for a path it has no route for: the main app's 404 answers it. */
-const UNMATCHED = Symbol("no dashboard route");
-
-/**
- * bull-board's routes mounted at BASE in an app of their own, built once: the
- * request reaches it with its full path (bull-board's static files are found by
- * it). Its errors and unknown paths go back to the main app's onError and
- * notFound, as when the routes were part of it.
- */
-async function createBoard(queues: AppDeps["queues"]): Promise<Hono> {
-  const [{ createBullBoard }, { BullMQAdapter }, { HonoAdapter }] = await Promise.all([
-    import("@bull-board/api"),
-    import("@bull-board/api/bullMQAdapter"),
-    import("@bull-board/hono"),
-  ]);
+  const { createBullBoard } = require("@bull-board/api") as typeof BullBoardApi;
+  const { BullMQAdapter } = require("@bull-board/api/bullMQAdapter") as typeof BullBoardBullMQ;
+  const { HonoAdapter } = require("@bull-board/hono") as typeof BullBoardHono;
   const adapter = new HonoAdapter(serveStatic);
-  createBullBoard({ queues: allQueues(queues).map((q) => new BullMQAdapter(q)), serverAdapter: adapter });
+  createBullBoard({
+    queues: allQueues(deps.queues).map((q) => new BullMQAdapter(q)),
+    serverAdapter: adapter,
+  });
   adapter.setBasePath(BASE);
-  const board = new Hono();
-  board.route(BASE, adapter.registerPlugin());
-  board.notFound(() => {
-    throw UNMATCHED;
-  });
-  board.onError((err) => {
-    throw err;
-  });
-  return board;
+  app.use(BASE, adminAuth(token));
+  app.use(`${BASE}/*`, adminAuth(token));
+  app.route(BASE, adapter.registerPlugin());
 }
