@@ -185,6 +185,18 @@ describe("imported calendar feeds under fuzzed text", () => {
         numRuns: 60,
         // Found by this property: a value ical.js cannot read threw a plain Error, retried as if transient.
         examples: [
+          // Found by this property: a start in month 99 made ical.js walk a SECONDLY rule for minutes.
+          [
+            runningPlanIcs({}, [
+              [
+                "BEGIN:VEVENT",
+                "UID:m99@plan.example",
+                "DTSTART:99999999T999999",
+                "RRULE:FREQ=SECONDLY",
+                "END:VEVENT",
+              ].join("\r\n"),
+            ]),
+          ],
           [runningPlanIcs().replace("END:VEVENT", "END:VEVENT\r\nEND:VEVENT")],
           [
             runningPlanIcs({}, [

@@ -164,4 +164,20 @@ describe("repeating entries", () => {
       { uid: "e0", title: "Easy run", reason: expect.stringMatching(/^repeat rule not usable/) },
     ]);
   });
+
+  it("reads a start with fields out of range as ical.js does elsewhere, or skips it, instead of walking its rule without end (FREQ=SECONDLY from month 99)", () => {
+    const { entries, skipped } = runningPlanFromIcs(
+      calendar([
+        ["DTSTART:20269999T120000", "RRULE:FREQ=SECONDLY"],
+        ["DTSTART:99999999T999999", "RRULE:FREQ=SECONDLY", "RRULE:FREQ=MONTHLY;BYMONTHDAY=31"],
+        ["DTSTART:20261209T070000Z"],
+      ]),
+      WINDOW,
+    );
+    // 2026, month 99, day 99 is 7 June 2034: a series that starts after the window.
+    expect(entries.map((e) => e.uid)).toEqual(["e2"]);
+    expect(skipped.map((s) => [s.uid, s.reason])).toEqual([
+      ["e1", "not readable: DTSTART is not a date between the years 1 and 9999"],
+    ]);
+  });
 });

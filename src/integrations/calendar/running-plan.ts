@@ -144,6 +144,7 @@ export function readCalendar<T extends { uid: string; startMs: number }>(
       exceptions.delete(uid);
       const event = new ICAL.Event(v, { exceptions: related });
       if (!event.startDate) continue;
+      requireRealTimes(v);
       if (!event.isRecurring()) {
         keep({
           component: v,
@@ -198,6 +199,7 @@ export function readCalendar<T extends { uid: string; startMs: number }>(
       try {
         const event = new ICAL.Event(v);
         if (!event.startDate) continue;
+        requireRealTimes(v);
         const rid = v.getFirstPropertyValue("recurrence-id");
         keep({
           component: v,
@@ -219,6 +221,31 @@ export function readCalendar<T extends { uid: string; startMs: number }>(
       ]
     : [];
   return { entries, skipped, warnings };
+}
+
+/** The date-time properties of an entry. */
+const TIME_PROPERTIES = ["dtstart", "dtend", "recurrence-id"] as const;
+
+/**
+ * Settles an entry's DTSTART, DTEND and RECURRENCE-ID before anything walks them,
+ * and refuses one outside the years 1-9999. ical.js keeps a value with fields out
+ * of range (`20269999T120000`: month 99, day 99) as written until one of its
+ * fields is read, and its repeat iterator, started from such a value, never
+ * normalizes it: FREQ=SECONDLY then stepped through a month that does not exist
+ * without reaching the rule checks the feed's work limit counts, blocking the
+ * worker for minutes (found by the calendar fuzz). Normalized, month 99 of 2026
+ * is June 2034, as ical.js reads it everywhere else; `99999999T999999` lands in
+ * the year 10007, which no date of ours can hold, so that entry is skipped.
+ */
+function requireRealTimes(v: ICAL.Component): void {
+  for (const name of TIME_PROPERTIES) {
+    const value = v.getFirstPropertyValue(name);
+    if (!(value instanceof ICAL.Time)) continue;
+    // Reading a field settles the value in place (ical.js normalizes on first read).
+    const { year } = value;
+    if (year < 1 || year > 9999)
+      throw new Error(`${name.toUpperCase()} is not a date between the years 1 and 9999`);
+  }
 }
 
 /** An entry holding a value ical.js cannot read: skipped, saying which value. */
