@@ -203,6 +203,10 @@ describe("/notifications in a browser", () => {
     await expect(page.locator("#push-toggle").textContent()).resolves.toBe("Turn on web push on this device");
   });
 
+  /** Waits until the copy button's status says something (it is empty until the clipboard answers). */
+  const copyAnnounced = () =>
+    page.waitForFunction(() => (document.getElementById("copy-status")?.textContent ?? "") !== "");
+
   it("copies the feed URL with an announced 'Copied', and rotating it shows a new URL while the old one answers 404", async () => {
     await open();
     const field = page.getByLabel("Your plan's calendar feed URL");
@@ -210,6 +214,8 @@ describe("/notifications in a browser", () => {
     expect(before).toBe(`${app.base}/calendar/${athlete.calendarToken}.ics`);
     await expect(field.getAttribute("readonly")).resolves.not.toBeNull();
     await page.getByRole("button", { name: "Copy the feed URL" }).click();
+    // The clipboard write is asynchronous: the status is announced once it settles.
+    await copyAnnounced();
     await expect(page.locator("#copy-status[role=status]").textContent()).resolves.toBe("Copied");
     await expect(page.evaluate(() => navigator.clipboard.readText())).resolves.toBe(before);
 
@@ -226,6 +232,7 @@ describe("/notifications in a browser", () => {
     expect((await fetch(after)).status).toBe(200);
 
     await page.getByRole("button", { name: "Copy the feed URL" }).click();
+    await copyAnnounced();
     await expect(page.locator("#copy-status").textContent()).resolves.toBe("Copied");
     await expect(page.evaluate(() => navigator.clipboard.readText())).resolves.toBe(after);
   });
