@@ -122,7 +122,9 @@ describe("the outbox sweep", () => {
   it("waits `minAgeMs` for a request still queuing its own rows, and prunes rows done over a day ago", async () => {
     const athlete = await seedAthlete(env.pool.db);
     await addFollowUps(env.pool.db, athlete.id, [{ type: "roll-forward" }]);
-    clock = new Date();
+    // A millisecond on: created_at is Postgres' now() in microseconds, and a clock read
+    // in the same millisecond, truncated, is before it (CI's clean run met that once).
+    clock = new Date(Date.now() + 1);
     expect(await sweepOutbox(deps, { minAgeMs: 60_000, ignoreBackoff: false })).toMatchObject({ queued: 0 });
     expect(await sweepOutbox(deps, { minAgeMs: 0, ignoreBackoff: false })).toMatchObject({ queued: 1 });
 
