@@ -132,6 +132,13 @@ async function settle(acknowledged: Set<string>, ms: number): Promise<Outcome> {
   return outcome(ids);
 }
 
+/** Every acknowledged event imported, once, into its owner's rows. */
+function expectEachEventOnce(o: Outcome): void {
+  expect(o.lost, tails()).toBe(0);
+  expect(o.duplicated).toBe(0);
+  expect(o.wrong).toBe(0);
+}
+
 function report(fault: string, sent: DriveResult, o: Outcome, extra = ""): void {
   const line =
     `fault ${fault}: sent ${sent.sent} events, acknowledged ${sent.acknowledged.size}, ` +
@@ -551,9 +558,7 @@ describe("faults", () => {
           : ""),
     );
     expect(sent.acknowledged.size, tails()).toBe(events.length);
-    expect(o.lost, tails()).toBe(0);
-    expect(o.duplicated).toBe(0);
-    expect(o.wrong).toBe(0);
+    expectEachEventOnce(o);
     expect(p.lostSessions, tails()).toBe(0);
     expect(p.lostMessages, tails()).toBe(0);
     // What a crash can still repeat: a send in flight when the worker died. Garmin has no
@@ -605,9 +610,7 @@ describe("faults", () => {
     report("sigterm-worker", sent, o, `worker exit code ${code}`);
     expect(code, tails()).toBe(0);
     expect(sent.acknowledged.size).toBe(events.length);
-    expect(o.lost, tails()).toBe(0);
-    expect(o.duplicated).toBe(0);
-    expect(o.wrong).toBe(0);
+    expectEachEventOnce(o);
   }, 150_000);
 
   it("Redis stopped and restarted (empty) while webhooks arrive: 200 or 503, every acknowledged event imported", async () => {
@@ -624,9 +627,7 @@ describe("faults", () => {
     report("redis-restart", sent, o, `answered 503 ${sent.refused} times`);
     expect(other, tails()).toEqual([]);
     expect(sent.acknowledged.size).toBe(events.length);
-    expect(o.lost, tails()).toBe(0);
-    expect(o.duplicated).toBe(0);
-    expect(o.wrong).toBe(0);
+    expectEachEventOnce(o);
   }, 120_000);
 
   it("Strava answering 5xx, then timing out: backoff without a hot loop, no lost work", async () => {
@@ -867,8 +868,6 @@ describe("faults", () => {
     expect(sent.slowest503).toBeLessThan(3_000);
     expect(sent.acknowledged.size).toBe(events.length);
     expect(o.stored).toBe(events.length);
-    expect(o.lost, tails()).toBe(0);
-    expect(o.duplicated).toBe(0);
-    expect(o.wrong).toBe(0);
+    expectEachEventOnce(o);
   }, 120_000);
 });
